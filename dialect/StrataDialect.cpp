@@ -1,0 +1,394 @@
+//===- StrataDialect.cpp - dialect registration, type inference, verifiers ===//
+//
+// Result types come from shapes/ShapeFunctions.cpp, the rules the frontend also
+// uses; this file only converts between MLIR types and those shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "StrataDialect.h"
+
+#include "ShapeFunctions.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::strata;
+namespace shapes = ::strata::shapes;
+
+#include "StrataDialect.cpp.inc"
+#include "StrataEnums.cpp.inc"
+
+void StrataDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "StrataOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions between MLIR shapes and ShapeFunctions shapes
+//===----------------------------------------------------------------------===//
+
+namespace {
+shapes::Shape toShape(Type type) {
+  shapes::Shape shape;
+  for (int64_t d : cast<RankedTensorType>(type).getShape())
+    shape.push_back(ShapedType::isDynamic(d) ? shapes::kBatch : d);
+  return shape;
+}
+
+SmallVector<int64_t> toMlirShape(const shapes::Shape &shape) {
+  SmallVector<int64_t> out;
+  for (int64_t d : shape)
+    out.push_back(shapes::isBatch(d) ? ShapedType::kDynamic : d);
+  return out;
+}
+
+Type elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// Appends tensor<shape x elementType>, or reports the shape error.
+LogicalResult pushResult(std::optional<Location> loc,
+                         const shapes::Result &shape, const std::string &error,
+                         Type elementType, SmallVectorImpl<Type> &results) {
+  if (!shape)
+    return emitOptionalError(loc, error);
+  results.push_back(RankedTensorType::get(toMlirShape(*shape), elementType));
+  return success();
+}
+
+/// Most ops produce one tensor of their first operand's element type.
+LogicalResult pushSameElementType(std::optional<Location> loc, Value first,
+                                  const shapes::Result &shape,
+                                  const std::string &error,
+                                  SmallVectorImpl<Type> &results) {
+  return pushResult(loc, shape, error, elementTypeOf(first), results);
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Parameters and constants
+//===----------------------------------------------------------------------===//
+
+LogicalResult ParamOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  results.push_back(adaptor.getType());
+  return success();
+}
+
+LogicalResult ParamOp::verify() {
+  if (getName().empty())
+    return emitOpError("needs a non-empty parameter name");
+  if (!getType().hasStaticShape())
+    return emitOpError("parameter '") << getName() << "' must have a static shape, got "
+                                      << getType();
+  bool scaleMustBePositive = getInit() == Initializer::normal || getInit() == Initializer::uniform;
+  if (auto scale = getScaleAttr(); scale && scaleMustBePositive &&
+                                   !(scale.getValueAsDouble() > 0.0))
+    return emitOpError("initializer scale must be positive, got ")
+           << scale.getValueAsDouble();
+  return success();
+}
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  results.push_back(cast<TypedAttr>(adaptor.getValue()).getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::matmul(toShape(adaptor.getLhs().getType()),
+                              toShape(adaptor.getRhs().getType()),
+                              adaptor.getTransposeLhs(),
+                              adaptor.getTransposeRhs(), error);
+  return pushSameElementType(loc, adaptor.getLhs(), shape, error, results);
+}
+
+template <typename BinaryOp>
+static LogicalResult inferBinary(std::optional<Location> loc,
+                                 typename BinaryOp::Adaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::broadcast(toShape(adaptor.getLhs().getType()),
+                                 toShape(adaptor.getRhs().getType()), error);
+  return pushSameElementType(loc, adaptor.getLhs(), shape, error, results);
+}
+
+#define STRATA_BINARY_INFER(OP)                                                \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferBinary<OP>(loc, adaptor, results);                             \
+  }
+STRATA_BINARY_INFER(AddOp)
+STRATA_BINARY_INFER(SubOp)
+STRATA_BINARY_INFER(MulOp)
+STRATA_BINARY_INFER(DivOp)
+#undef STRATA_BINARY_INFER
+
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+template <typename ReduceOp>
+static LogicalResult inferReduce(std::optional<Location> loc,
+                                 typename ReduceOp::Adaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  std::string error;
+  std::vector<int64_t> axes(adaptor.getAxes().begin(), adaptor.getAxes().end());
+  auto shape = shapes::reduce(toShape(adaptor.getInput().getType()), axes,
+                              adaptor.getKeepDims(), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+template <typename ReduceOp>
+static LogicalResult verifyReduce(ReduceOp op) {
+  if (op.getAxes().empty())
+    return op.emitOpError("needs at least one reduction axis");
+  return success();
+}
+
+#define STRATA_REDUCE(OP)                                                      \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferReduce<OP>(loc, adaptor, results);                             \
+  }                                                                            \
+  LogicalResult OP::verify() { return verifyReduce(*this); }
+STRATA_REDUCE(ReduceSumOp)
+STRATA_REDUCE(ReduceMeanOp)
+STRATA_REDUCE(ReduceMaxOp)
+#undef STRATA_REDUCE
+
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  std::string error;
+  shapes::Shape mask;
+  if (adaptor.getMask())
+    mask = toShape(adaptor.getMask().getType());
+  auto shape = shapes::softmax(toShape(adaptor.getInput().getType()),
+                               adaptor.getAxis(),
+                               adaptor.getMask() ? &mask : nullptr, error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::layerNorm(toShape(adaptor.getInput().getType()),
+                                 toShape(adaptor.getGamma().getType()),
+                                 toShape(adaptor.getBeta().getType()), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  std::string error;
+  shapes::Shape target(adaptor.getShape().begin(), adaptor.getShape().end());
+  auto shape = shapes::reshape(toShape(adaptor.getInput().getType()), target, error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  std::string error;
+  std::vector<int64_t> perm(adaptor.getPermutation().begin(),
+                            adaptor.getPermutation().end());
+  auto shape = shapes::transpose(toShape(adaptor.getInput().getType()), perm, error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(loc, "concat needs at least one input");
+  std::string error;
+  std::vector<shapes::Shape> inputs;
+  for (Value v : adaptor.getInputs())
+    inputs.push_back(toShape(v.getType()));
+  auto shape = shapes::concat(inputs, adaptor.getAxis(), error);
+  return pushSameElementType(loc, adaptor.getInputs().front(), shape, error,
+                             results);
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::slice(toShape(adaptor.getInput().getType()),
+                             adaptor.getAxis(), adaptor.getStart(),
+                             adaptor.getEnd(), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::embedding(toShape(adaptor.getTable().getType()),
+                                 toShape(adaptor.getIds().getType()), error);
+  return pushSameElementType(loc, adaptor.getTable(), shape, error, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Randomness
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyProbability(Operation *op, StringRef what,
+                                       double p) {
+  if (!(p >= 0.0 && p < 1.0))
+    return op->emitOpError() << what << " must be in [0, 1), got " << p;
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  return verifyProbability(*this, "rate", getRate().convertToDouble());
+}
+
+LogicalResult RandomUniformOp::verify() {
+  if (!(getLow().convertToDouble() < getHigh().convertToDouble()))
+    return emitOpError("needs low < high, got [")
+           << getLow().convertToDouble() << ", " << getHigh().convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult RandomShiftOp::verify() {
+  std::string error;
+  if (!shapes::randomShift(toShape(getInput().getType()), getMaxShift(), error))
+    return emitOpError(error);
+  return success();
+}
+
+LogicalResult MlmMaskOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  results.push_back(adaptor.getTokens().getType());
+  results.push_back(adaptor.getTokens().getType());
+  return success();
+}
+
+LogicalResult MlmMaskOp::verify() {
+  if (failed(verifyProbability(*this, "rate", getRate().convertToDouble())))
+    return failure();
+  if (getVocabSize() <= 0 || getMaskToken() < 0 || getMaskToken() >= getVocabSize())
+    return emitOpError("mask token ")
+           << getMaskToken() << " must be an id below the vocabulary size "
+           << getVocabSize();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+LogicalResult MseOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::elementwiseLoss(toShape(adaptor.getPrediction().getType()),
+                                       toShape(adaptor.getTarget().getType()), error);
+  return pushSameElementType(loc, adaptor.getPrediction(), shape, error, results);
+}
+
+LogicalResult BceWithLogitsOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::elementwiseLoss(toShape(adaptor.getLogits().getType()),
+                                       toShape(adaptor.getTarget().getType()), error);
+  return pushSameElementType(loc, adaptor.getLogits(), shape, error, results);
+}
+
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::crossEntropy(toShape(adaptor.getLogits().getType()),
+                                    toShape(adaptor.getLabels().getType()), error);
+  return pushSameElementType(loc, adaptor.getLogits(), shape, error, results);
+}
+
+static LogicalResult verifyTemperature(Operation *op, double t) {
+  if (!(t > 0.0))
+    return op->emitOpError("temperature must be positive, got ") << t;
+  return success();
+}
+
+LogicalResult NtXentOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::ntXent(toShape(adaptor.getEmbeddings().getType()), error);
+  return pushSameElementType(loc, adaptor.getEmbeddings(), shape, error, results);
+}
+
+LogicalResult NtXentOp::verify() {
+  return verifyTemperature(*this, getTemperature().convertToDouble());
+}
+
+LogicalResult InfoNceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  std::string error;
+  shapes::Shape scale;
+  if (adaptor.getLogScale())
+    scale = toShape(adaptor.getLogScale().getType());
+  auto shape = shapes::infoNce(toShape(adaptor.getLhs().getType()),
+                               toShape(adaptor.getRhs().getType()),
+                               adaptor.getLogScale() ? &scale : nullptr, error);
+  return pushSameElementType(loc, adaptor.getLhs(), shape, error, results);
+}
+
+LogicalResult InfoNceOp::verify() {
+  return verifyTemperature(*this, getTemperature().convertToDouble());
+}
+
+LogicalResult KlNormalOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::klDiagonalNormal(toShape(adaptor.getMean().getType()),
+                                        toShape(adaptor.getLogVariance().getType()),
+                                        error);
+  return pushSameElementType(loc, adaptor.getMean(), shape, error, results);
+}
+
+#define GET_OP_CLASSES
+#include "StrataOps.cpp.inc"

@@ -1,0 +1,477 @@
+//===- StrataOps.td - ops of the strata dialect ----------------------------===//
+//
+// Every op infers its result types from its operands and attributes through
+// InferTypeOpInterface; the shape rules live in shapes/ShapeFunctions.cpp, shared
+// with the frontend. A result type that differs from the inferred one is a
+// verifier error naming both.
+//
+//===----------------------------------------------------------------------===//
+#ifndef STRATA_OPS_TD
+#define STRATA_OPS_TD
+
+include "StrataDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+def Strata_FloatTensor : RankedTensorOf<[F16, BF16, F32, F64]>;
+def Strata_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Strata_ScalarFloatTensor : 0DTensorOf<[F16, BF16, F32, F64]>;
+
+class Strata_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Strata_Dialect, mnemonic, traits # [InferTypeOpAdaptor]>;
+
+// Ops whose result has their operand's type; ODS derives inferReturnTypes.
+class Strata_SameTypeOp<string mnemonic, list<Trait> traits = []>
+    : Op<Strata_Dialect, mnemonic,
+         traits # [SameOperandsAndResultType, InferTypeOpInterface]>;
+
+//===----------------------------------------------------------------------===//
+// Parameters and constants
+//===----------------------------------------------------------------------===//
+
+def Strata_ParamOp : Strata_Op<"param", [Pure]> {
+  let summary = "a trainable parameter with its initializer";
+  let description = [{
+    Reads the trainable parameter `name`. Its shape is the result type and its
+    initial value is drawn by `init` (with `scale` for `normal`/`uniform`). Two
+    `strata.param` ops with one name denote the same parameter.
+
+    ```mlir
+    %w = strata.param "encoder.linear0.weight" init(he_normal) : tensor<784x512xf32>
+    %b = strata.param "encoder.linear0.bias" init(zeros) : tensor<512xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Strata_Initializer:$init,
+                       OptionalAttr<F64Attr>:$scale,
+                       TypeAttrOf<Strata_FloatTensor>:$type);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $name `init` `(` $init (`,` $scale^)? `)` attr-dict `:` $type
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_ConstantOp : Strata_Op<"constant", [Pure, ConstantLike]> {
+  let summary = "a constant tensor";
+  let description = [{
+    ```mlir
+    %half = strata.constant dense<5.000000e-01> : tensor<f32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$value attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+def Strata_MatmulOp : Strata_Op<"matmul", [Pure]> {
+  let summary = "batched matrix product, either side optionally transposed";
+  let description = [{
+    Multiplies the last two axes of `lhs` and `rhs`; leading axes are batch axes
+    and broadcast. `transpose_lhs` / `transpose_rhs` swap the last two axes of
+    that operand first.
+
+    ```mlir
+    %y = strata.matmul %x, %w : tensor<?x784xf32>, tensor<784x512xf32> -> tensor<?x512xf32>
+    %s = strata.matmul %q, %k {transpose_rhs} : tensor<?x4x128x64xf32>, tensor<?x4x128x64xf32> -> tensor<?x4x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$lhs, Strata_FloatTensor:$rhs,
+                       UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+}
+
+class Strata_BinaryOp<string mnemonic, string math>
+    : Strata_Op<mnemonic, [Pure, AllElementTypesMatch<["lhs", "rhs", "result"]>]> {
+  let summary = "elementwise " # math # " with numpy broadcasting";
+  let description = [{
+    ```mlir
+    %y = strata.}] # mnemonic # [{ %a, %b : tensor<?x512xf32>, tensor<512xf32> -> tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$lhs, Strata_FloatTensor:$rhs);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+}
+
+def Strata_AddOp : Strata_BinaryOp<"add", "lhs + rhs">;
+def Strata_SubOp : Strata_BinaryOp<"sub", "lhs - rhs">;
+def Strata_MulOp : Strata_BinaryOp<"mul", "lhs * rhs">;
+def Strata_DivOp : Strata_BinaryOp<"div", "lhs / rhs">;
+
+class Strata_UnaryOp<string mnemonic, string math>
+    : Strata_SameTypeOp<mnemonic, [Pure]> {
+  let summary = "elementwise " # math;
+  let description = [{
+    ```mlir
+    %y = strata.}] # mnemonic # [{ %x : tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Strata_NegOp : Strata_UnaryOp<"neg", "-x">;
+def Strata_ReluOp : Strata_UnaryOp<"relu", "max(x, 0)">;
+def Strata_SigmoidOp : Strata_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Strata_TanhOp : Strata_UnaryOp<"tanh", "tanh(x)">;
+def Strata_ExpOp : Strata_UnaryOp<"exp", "exp(x)">;
+def Strata_LogOp : Strata_UnaryOp<"log", "log(x)">;
+def Strata_SqrtOp : Strata_UnaryOp<"sqrt", "sqrt(x)">;
+
+def Strata_GeluOp : Strata_SameTypeOp<"gelu", [Pure]> {
+  let summary = "elementwise GELU, x * Phi(x); `tanh` selects the tanh approximation";
+  let description = [{
+    ```mlir
+    %y = strata.gelu %x : tensor<?x128x1024xf32>
+    %z = strata.gelu %x {tanh} : tensor<?x128x1024xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, UnitAttr:$tanh);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+class Strata_ReduceOp<string mnemonic, string math>
+    : Strata_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = math # " over `axes`, keeping them as size 1 with `keep_dims`";
+  let description = [{
+    ```mlir
+    %m = strata.}] # mnemonic # [{ %x axes [1] : tensor<?x128x256xf32> -> tensor<?x256xf32>
+    %k = strata.}] # mnemonic # [{ %x axes [-1] keep_dims : tensor<?x128x256xf32> -> tensor<?x128x1xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+                       UnitAttr:$keep_dims);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `axes` $axes (`keep_dims` $keep_dims^)? attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_ReduceSumOp : Strata_ReduceOp<"reduce_sum", "sum">;
+def Strata_ReduceMeanOp : Strata_ReduceOp<"reduce_mean", "mean">;
+def Strata_ReduceMaxOp : Strata_ReduceOp<"reduce_max", "maximum">;
+
+def Strata_SoftmaxOp : Strata_Op<"softmax", [Pure]> {
+  let summary = "softmax along `axis`, with an optional additive mask";
+  let description = [{
+    softmax(x + mask) along `axis`. The mask broadcasts to the input; use large
+    negative entries (e.g. -1e9) for positions that must get no weight.
+
+    ```mlir
+    %p = strata.softmax %s axis -1 : tensor<?x4x128x128xf32>
+    %q = strata.softmax %s mask %m axis -1 : tensor<?x4x128x128xf32>, tensor<?x1x1x128xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, Optional<Strata_FloatTensor>:$mask,
+                       I64Attr:$axis);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`mask` $mask^)? `axis` $axis attr-dict `:` type($input) (`,` type($mask)^)?
+  }];
+}
+
+def Strata_LayerNormOp : Strata_Op<"layer_norm", [Pure, AllElementTypesMatch<["input", "gamma", "beta", "result"]>]> {
+  let summary = "layer normalization over the last axis, then gamma * x + beta";
+  let description = [{
+    (x - mean) / sqrt(var + eps) * gamma + beta, with mean and (biased) variance
+    over the last axis; gamma and beta have the last axis' extent.
+
+    ```mlir
+    %y = strata.layer_norm %x, %g, %b eps 1.0e-05 : tensor<?x128x256xf32>, tensor<256xf32>, tensor<256xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, Strata_FloatTensor:$gamma,
+                       Strata_FloatTensor:$beta, F64Attr:$eps);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `eps` $eps attr-dict `:` type($input) `,` type($gamma) `,` type($beta)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Strata_ReshapeOp : Strata_Op<"reshape", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "reshape to `shape`, where one -1 stands for the inferred extent";
+  let description = [{
+    As numpy: at most one entry of `shape` is -1 and is inferred from the element
+    count. If the input has the symbolic batch dimension, the -1 is that batch.
+
+    ```mlir
+    %h = strata.reshape %x [-1, 128, 4, 64] : tensor<?x128x256xf32> -> tensor<?x128x4x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input $shape attr-dict `:` type($input) `->` type($result)";
+}
+
+def Strata_TransposeOp : Strata_Op<"transpose", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "permute axes: result axis i is input axis permutation[i]";
+  let description = [{
+    ```mlir
+    %t = strata.transpose %x [0, 2, 1, 3] : tensor<?x128x4x64xf32> -> tensor<?x4x128x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input $permutation attr-dict `:` type($input) `->` type($result)";
+}
+
+def Strata_ConcatOp : Strata_Op<"concat", [Pure, SameOperandsElementType]> {
+  let summary = "concatenate along `axis`";
+  let description = [{
+    ```mlir
+    %v = strata.concat %a, %b axis 0 : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs `axis` $axis attr-dict `:` type($inputs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Strata_SliceOp : Strata_Op<"slice", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "the half-open range [start, end) of `axis`";
+  let description = [{
+    ```mlir
+    %a = strata.slice %z axis 0 [0, 256] : tensor<512x64xf32> -> tensor<256x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, I64Attr:$start,
+                       I64Attr:$end);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` $axis `[` $start `,` $end `]` attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def Strata_EmbeddingOp : Strata_Op<"embedding", [Pure]> {
+  let summary = "gather rows of `table` [vocab, dim] at integer `ids`";
+  let description = [{
+    ```mlir
+    %x = strata.embedding %table, %ids : tensor<8192x256xf32>, tensor<?x128xi32> -> tensor<?x128x256xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$table, Strata_IndexTensor:$ids);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $table `,` $ids attr-dict `:` type($table) `,` type($ids) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Counter-based randomness: keyed by (seed, step, stream)
+//===----------------------------------------------------------------------===//
+
+def Strata_DropoutOp : Strata_SameTypeOp<"dropout", []> {
+  let summary = "zero each element with probability `rate`, scale the rest by 1/(1-rate)";
+  let description = [{
+    ```mlir
+    %y = strata.dropout %x rate 1.000000e-01 stream 3 : tensor<?x128x256xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, F64Attr:$rate, I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$input `rate` $rate `stream` $stream attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Strata_RandomNormalOp : Strata_SameTypeOp<"random_normal", []> {
+  let summary = "samples of N(mean, std^2) with the shape of `like`";
+  let description = [{
+    ```mlir
+    %eps = strata.random_normal like %mu mean 0.0 std 1.0 stream 0 : tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$like, F64Attr:$mean, F64Attr:$std,
+                       I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    `like` $like `mean` $mean `std` $std `stream` $stream attr-dict `:` type($like)
+  }];
+}
+
+def Strata_RandomUniformOp : Strata_SameTypeOp<"random_uniform", []> {
+  let summary = "samples of U[low, high) with the shape of `like`";
+  let description = [{
+    ```mlir
+    %u = strata.random_uniform like %x low 0.0 high 1.0 stream 1 : tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$like, F64Attr:$low, F64Attr:$high,
+                       I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    `like` $like `low` $low `high` $high `stream` $stream attr-dict `:` type($like)
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_RandomShiftOp : Strata_SameTypeOp<"random_shift", []> {
+  let summary = "shift each image by up to `max_shift` pixels, zero-filling";
+  let description = [{
+    Each leading index (each image) draws its own offsets in
+    [-max_shift, max_shift] along the last two axes (height, width).
+
+    ```mlir
+    %v = strata.random_shift %img max 2 stream 4 : tensor<?x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, I64Attr:$max_shift, I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$input `max` $max_shift `stream` $stream attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Strata_MlmMaskOp : Strata_Op<"mlm_mask", []> {
+  let summary = "BERT masking: pick `rate` of the tokens, return (inputs, labels)";
+  let description = [{
+    Picks each token with probability `rate`. Of the picked ones, 80% become
+    `mask_token`, 10% a uniform random id below `vocab_size`, 10% stay. `labels`
+    holds the original id at picked positions and `ignore_index` elsewhere, so
+    `strata.cross_entropy` with that ignore index scores only picked positions.
+
+    ```mlir
+    %in, %labels = strata.mlm_mask %tokens rate 1.500000e-01 mask_token 4 vocab 8192 ignore -100 stream 0 : tensor<?x128xi32>
+    ```
+  }];
+  let arguments = (ins Strata_IndexTensor:$tokens, F64Attr:$rate,
+                       I64Attr:$mask_token, I64Attr:$vocab_size,
+                       I64Attr:$ignore_index, I64Attr:$stream);
+  let results = (outs Strata_IndexTensor:$inputs, Strata_IndexTensor:$labels);
+  let assemblyFormat = [{
+    $tokens `rate` $rate `mask_token` $mask_token `vocab` $vocab_size `ignore` $ignore_index
+    `stream` $stream attr-dict `:` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses: each returns a scalar
+//===----------------------------------------------------------------------===//
+
+def Strata_MseOp : Strata_Op<"mse", [Pure, AllElementTypesMatch<["prediction", "target", "result"]>]> {
+  let summary = "mean squared error";
+  let description = [{
+    ```mlir
+    %l = strata.mse %y, %x reduce(mean) : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$prediction, Strata_FloatTensor:$target,
+                       Strata_Reduction:$reduction);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $prediction `,` $target `reduce` `(` $reduction `)` attr-dict `:` type($prediction) `,` type($target) `->` type($result)
+  }];
+}
+
+def Strata_BceWithLogitsOp : Strata_Op<"bce_with_logits", [Pure, AllElementTypesMatch<["logits", "target", "result"]>]> {
+  let summary = "binary cross-entropy of sigmoid(logits) against targets in [0, 1]";
+  let description = [{
+    Computed stably as max(x, 0) - x * t + log(1 + exp(-|x|)).
+
+    ```mlir
+    %l = strata.bce_with_logits %logits, %x reduce(batch_mean) : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$logits, Strata_FloatTensor:$target,
+                       Strata_Reduction:$reduction);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $target `reduce` `(` $reduction `)` attr-dict `:` type($logits) `,` type($target) `->` type($result)
+  }];
+}
+
+def Strata_CrossEntropyOp : Strata_Op<"cross_entropy", [Pure]> {
+  let summary = "softmax cross-entropy, averaged over labels != ignore_index";
+  let description = [{
+    ```mlir
+    %l = strata.cross_entropy %logits, %labels ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$logits, Strata_IndexTensor:$labels,
+                       I64Attr:$ignore_index);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels `ignore` $ignore_index attr-dict `:` type($logits) `,` type($labels) `->` type($result)
+  }];
+}
+
+def Strata_NtXentOp : Strata_Op<"nt_xent", [Pure]> {
+  let summary = "SimCLR's NT-Xent over [2N, D] embeddings, rows i and i+N positive";
+  let description = [{
+    Cosine similarities divided by `temperature`, self-similarity excluded,
+    cross-entropy of each row against its other view, averaged over 2N rows.
+
+    ```mlir
+    %l = strata.nt_xent %z temperature 5.000000e-01 : tensor<?x64xf32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$embeddings, F64Attr:$temperature);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $embeddings `temperature` $temperature attr-dict `:` type($embeddings) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_InfoNceOp : Strata_Op<"info_nce", [Pure]> {
+  let summary = "symmetric (CLIP) InfoNCE between paired [N, D] embeddings";
+  let description = [{
+    logits = normalize(lhs) * normalize(rhs)^T * s, where s = exp(log_scale) if
+    the scalar `log_scale` operand (a learned temperature) is given, else
+    1 / temperature; the loss is the mean of the row-wise and column-wise
+    cross-entropies against the diagonal.
+
+    ```mlir
+    %l = strata.info_nce %img, %txt temperature 7.000000e-02 : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<f32>
+    %m = strata.info_nce %img, %txt scale %t temperature 7.000000e-02 : tensor<?x64xf32>, tensor<?x64xf32>, tensor<f32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$lhs, Strata_FloatTensor:$rhs,
+                       Optional<Strata_ScalarFloatTensor>:$log_scale,
+                       F64Attr:$temperature);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`scale` $log_scale^)? `temperature` $temperature attr-dict `:`
+    type($lhs) `,` type($rhs) (`,` type($log_scale)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_KlNormalOp : Strata_Op<"kl_normal", [Pure, AllElementTypesMatch<["mean", "log_variance", "result"]>]> {
+  let summary = "KL(N(mean, exp(log_variance)) || N(0, 1)), summed over latents, mean over batch";
+  let description = [{
+    -0.5 * sum(1 + logvar - mean^2 - exp(logvar)) per row, averaged over rows.
+
+    ```mlir
+    %kl = strata.kl_normal %mu, %logvar : tensor<?x32xf32>, tensor<?x32xf32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$mean, Strata_FloatTensor:$log_variance);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $mean `,` $log_variance attr-dict `:` type($mean) `,` type($log_variance) `->` type($result)
+  }];
+}
+
+#endif // STRATA_OPS_TD

@@ -1,0 +1,68 @@
+//===- ShapeFunctions.h - result shapes of strata ops, without MLIR -------===//
+//
+// The one place that knows how each strata op maps operand shapes to a result
+// shape. The frontend calls these to report located errors on a spec and to print
+// `strata check`; the dialect calls them from InferTypeOpInterface. Keeping them
+// free of MLIR lets the fuzzers and tests build without LLVM.
+//
+// A shape is a vector of extents; kBatch (-1) is the symbolic batch dimension `B`
+// (`?` in MLIR), and -k is k*B (two views of a batch stacked are `2B`). Batch
+// extents are symbols: each equals only itself and broadcasts only against 1.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::shapes {
+
+inline constexpr int64_t kBatch = -1;
+inline bool isBatch(int64_t extent) { return extent < 0; }
+using Shape = std::vector<int64_t>;
+
+/// "[B, 784]"
+std::string str(const Shape &shape);
+/// Element count with `batch` substituted for B.
+int64_t numElements(const Shape &shape, int64_t batch);
+/// Normalizes a possibly negative axis against `rank`; nullopt if out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+// Every function below returns the result shape, or nullopt with a message in
+// `error` that names both shapes where two are involved.
+using Result = std::optional<Shape>;
+
+Result broadcast(const Shape &lhs, const Shape &rhs, std::string &error);
+Result matmul(const Shape &lhs, const Shape &rhs, bool transposeLhs,
+              bool transposeRhs, std::string &error);
+Result reduce(const Shape &input, const std::vector<int64_t> &axes,
+              bool keepDims, std::string &error);
+Result softmax(const Shape &input, int64_t axis, const Shape *mask,
+               std::string &error);
+Result layerNorm(const Shape &input, const Shape &gamma, const Shape &beta,
+                 std::string &error);
+Result reshape(const Shape &input, const Shape &target, std::string &error);
+Result transpose(const Shape &input, const std::vector<int64_t> &perm,
+                 std::string &error);
+Result concat(const std::vector<Shape> &inputs, int64_t axis,
+              std::string &error);
+Result slice(const Shape &input, int64_t axis, int64_t start, int64_t end,
+             std::string &error);
+Result embedding(const Shape &table, const Shape &ids, std::string &error);
+/// Shifts images by up to `maxShift` pixels along the last two axes.
+Result randomShift(const Shape &input, int64_t maxShift, std::string &error);
+
+// Losses return a scalar (rank-0) shape.
+Result elementwiseLoss(const Shape &prediction, const Shape &target,
+                       std::string &error);
+Result crossEntropy(const Shape &logits, const Shape &labels,
+                    std::string &error);
+Result ntXent(const Shape &embeddings, std::string &error);
+Result infoNce(const Shape &lhs, const Shape &rhs, const Shape *logScale,
+               std::string &error);
+Result klDiagonalNormal(const Shape &mean, const Shape &logVariance,
+                        std::string &error);
+
+} // namespace strata::shapes

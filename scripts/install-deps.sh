@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything Strata needs on Debian 12 (bookworm). Idempotent: packages
+# already present are left alone, and apt is only touched when something is missing.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build ccache g++ pkg-config zlib1g-dev
+  llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools   # MLIR 19, FileCheck, lit
+  clang-19 libclang-rt-19-dev                               # libFuzzer, sanitizers
+  nlohmann-json3-dev libgtest-dev
+  dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all packages present" >&2
+fi
