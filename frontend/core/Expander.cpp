@@ -73,6 +73,7 @@ struct Scope {
   const std::vector<Stmt> *body = nullptr;
   size_t statement = 0;
   std::string letTarget; // the name the current statement assigns
+  bool shared = false;   // inside an instance named with `as:`: params are reused by name
 };
 
 class Expander {
@@ -103,7 +104,7 @@ private:
   std::map<std::string, const BlockDef *> blocks;
   std::vector<std::string> callStack;
   std::set<std::string> usedNames;
-  std::set<std::string> paramNames;
+  std::map<std::string, int> paramValues; // parameter name -> its value
   int64_t nextStream = 0;
   int depth = 0;
 
@@ -518,14 +519,24 @@ private:
     if (scale && (init == "normal" || init == "uniform") && !(*scale > 0))
       fail(call.loc, "scale of a " + init + " initializer must be positive");
     std::string name = scope.path + (scope.letTarget.empty() ? "param" : scope.letTarget);
-    if (paramNames.count(name)) {
+    if (auto it = paramValues.find(name); it != paramValues.end()) {
+      if (scope.shared) { // a second call of an instance named with `as:`
+        const GraphValue &existing = graph.values[it->second];
+        if (existing.shape != shape)
+          fail(call.loc, "shared parameter '" + name + "' is declared again with shape " +
+                             shapes::str(shape) + ", but it is " + shapes::str(existing.shape));
+        Val v;
+        v.kind = Val::Kind::Tensor;
+        v.tensor = it->second;
+        v.loc = call.loc;
+        return v;
+      }
       for (int k = 1;; ++k)
-        if (!paramNames.count(name + "_" + std::to_string(k))) {
+        if (!paramValues.count(name + "_" + std::to_string(k))) {
           name += "_" + std::to_string(k);
           break;
         }
     }
-    paramNames.insert(name);
     Node node;
     node.op = "param";
     node.loc = call.loc;
@@ -544,6 +555,7 @@ private:
     graph.nodes.push_back(node);
     int id = addValue(name, "f32", shape, (int)graph.nodes.size() - 1);
     graph.nodes.back().results.push_back(id);
+    paramValues[name] = id;
     Val v;
     v.kind = Val::Kind::Tensor;
     v.tensor = id;
@@ -721,12 +733,18 @@ private:
       fail(call.loc, "block '" + block.name + "' takes " + std::to_string(block.params.size()) +
                          " argument(s), got " + std::to_string(args.size()));
     Scope inner;
-    int instance = caller.instanceCounters[block.name]++;
-    inner.path = caller.path + block.name + std::to_string(instance) + ".";
+    inner.shared = caller.shared;
     std::map<std::string, Val> given;
     for (size_t k = 0; k < args.size(); ++k)
       given[block.params[k].name] = args[k];
     for (const auto &[key, value] : kwargs) {
+      if (key == "as") { // an explicit instance name: calls that share it share parameters
+        if (value.kind != Val::Kind::Symbol && value.kind != Val::Kind::Str)
+          fail(value.loc, "'as' names a block instance, got " + describe(value, graph));
+        inner.path = caller.path + value.s + ".";
+        inner.shared = true;
+        continue;
+      }
       auto it = std::find_if(block.params.begin(), block.params.end(),
                              [&](const BlockParam &p) { return p.name == key; });
       if (it == block.params.end())
@@ -735,6 +753,9 @@ private:
         fail(value.loc, "parameter '" + key + "' of block '" + block.name + "' is given twice");
       given[key] = value;
     }
+    if (inner.path.empty())
+      inner.path = caller.path + block.name +
+                   std::to_string(caller.instanceCounters[block.name]++) + ".";
     callStack.push_back(block.name);
     try {
       for (const BlockParam &param : block.params) {

@@ -116,8 +116,6 @@ ExprPtr readExpr(const JsonValue &v, int depth) {
       e->args.push_back(readExpr(item, depth + 1));
     return e;
   case Kind::Object:
-    if (v.find("call"))
-      return readCall(v, depth);
     if (v.find("op")) {
       checkKeys(v, {"op", "lhs", "rhs"}, "a binary expression");
       std::string op = requireString(v, "op", "a binary expression");
@@ -141,6 +139,8 @@ ExprPtr readExpr(const JsonValue &v, int depth) {
       e->args.push_back(readCall(call, depth + 1));
       return e;
     }
+    if (v.find("call"))
+      return readCall(v, depth);
     if (v.find("string")) {
       checkKeys(v, {"string"}, "a string literal");
       const JsonValue &s = require(v, "string", "a string literal");
