@@ -253,14 +253,14 @@ def Strata_SliceOp : Strata_Op<"slice", [Pure, AllElementTypesMatch<["input", "r
   let summary = "the half-open range [start, end) of `axis`";
   let description = [{
     ```mlir
-    %a = strata.slice %z axis 0 [0, 256] : tensor<512x64xf32> -> tensor<256x64xf32>
+    %a = strata.slice %z axis 0 from 0 to 256 : tensor<512x64xf32> -> tensor<256x64xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, I64Attr:$start,
                        I64Attr:$end);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $input `axis` $axis `[` $start `,` $end `]` attr-dict `:` type($input) `->` type($result)
+    $input `axis` $axis `from` $start `to` $end attr-dict `:` type($input) `->` type($result)
   }];
 }
 

@@ -7,6 +7,13 @@
 
 namespace strata::shapes {
 
+std::string str(const Shape &shape);
+
+static std::string dimStr(int64_t d) {
+  std::string s = str({d});
+  return s.substr(1, s.size() - 2);
+}
+
 std::string str(const Shape &shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -73,7 +80,7 @@ Result matmul(const Shape &lhs, const Shape &rhs, bool transposeLhs,
   int64_t n = transposeRhs ? rhs[rr - 2] : rhs[rr - 1];
   if (kl != kr) {
     error = "matmul contracting dimensions differ: " + str(lhs) + " x " +
-            str(rhs) + " (" + str({kl}) + " vs " + str({kr}) + ")";
+            str(rhs) + " (" + dimStr(kl) + " vs " + dimStr(kr) + ")";
     return std::nullopt;
   }
   Shape lhsBatch(lhs.begin(), lhs.end() - 2), rhsBatch(rhs.begin(), rhs.end() - 2);

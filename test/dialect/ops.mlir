@@ -1,0 +1,126 @@
+// Every strata op parses, verifies and prints back; printing twice is stable.
+// RUN: %strata-opt %s | FileCheck %s
+// RUN: %strata-opt %s | %strata-opt | FileCheck %s
+// RUN: %strata-opt %s -mlir-print-op-generic | %strata-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @params_and_constants
+func.func @params_and_constants() -> (tensor<784x512xf32>, tensor<f32>, tensor<f32>) {
+  // CHECK: strata.param "l0.w" init(he_normal) : tensor<784x512xf32>
+  %w = strata.param "l0.w" init(he_normal) : tensor<784x512xf32>
+  // CHECK: strata.param "t" init(constant, 2.6{{.*}}) : tensor<f32>
+  %t = strata.param "t" init(constant, 2.6593) : tensor<f32>
+  // CHECK: strata.constant dense<5.000000e-01> : tensor<f32>
+  %c = strata.constant dense<0.5> : tensor<f32>
+  return %w, %t, %c : tensor<784x512xf32>, tensor<f32>, tensor<f32>
+}
+
+// CHECK-LABEL: func.func @linear_algebra
+func.func @linear_algebra(%x: tensor<?x784xf32>, %w: tensor<784x512xf32>, %b: tensor<512xf32>,
+                          %q: tensor<?x4x128x64xf32>) -> (tensor<?x512xf32>, tensor<?x4x128x128xf32>) {
+  // CHECK: strata.matmul %{{.*}}, %{{.*}} : tensor<?x784xf32>, tensor<784x512xf32> -> tensor<?x512xf32>
+  %y = strata.matmul %x, %w : tensor<?x784xf32>, tensor<784x512xf32> -> tensor<?x512xf32>
+  // CHECK: strata.matmul {{.*}} {transpose_rhs} : tensor<?x4x128x64xf32>, tensor<?x4x128x64xf32> -> tensor<?x4x128x128xf32>
+  %s = strata.matmul %q, %q {transpose_rhs} : tensor<?x4x128x64xf32>, tensor<?x4x128x64xf32> -> tensor<?x4x128x128xf32>
+  // CHECK: strata.add {{.*}} : tensor<?x512xf32>, tensor<512xf32> -> tensor<?x512xf32>
+  %a = strata.add %y, %b : tensor<?x512xf32>, tensor<512xf32> -> tensor<?x512xf32>
+  // CHECK: strata.sub
+  %d = strata.sub %a, %y : tensor<?x512xf32>, tensor<?x512xf32> -> tensor<?x512xf32>
+  // CHECK: strata.mul
+  %m = strata.mul %d, %b : tensor<?x512xf32>, tensor<512xf32> -> tensor<?x512xf32>
+  // CHECK: strata.div
+  %v = strata.div %m, %a : tensor<?x512xf32>, tensor<?x512xf32> -> tensor<?x512xf32>
+  return %v, %s : tensor<?x512xf32>, tensor<?x4x128x128xf32>
+}
+
+// CHECK-LABEL: func.func @unary
+func.func @unary(%x: tensor<?x512xf32>) -> tensor<?x512xf32> {
+  // CHECK: strata.neg %{{.*}} : tensor<?x512xf32>
+  %0 = strata.neg %x : tensor<?x512xf32>
+  // CHECK: strata.relu
+  %1 = strata.relu %0 : tensor<?x512xf32>
+  // CHECK: strata.gelu %{{.*}} : tensor<?x512xf32>
+  %2 = strata.gelu %1 : tensor<?x512xf32>
+  // CHECK: strata.gelu %{{.*}} {tanh} : tensor<?x512xf32>
+  %3 = strata.gelu %2 {tanh} : tensor<?x512xf32>
+  // CHECK: strata.sigmoid
+  %4 = strata.sigmoid %3 : tensor<?x512xf32>
+  // CHECK: strata.tanh
+  %5 = strata.tanh %4 : tensor<?x512xf32>
+  // CHECK: strata.exp
+  %6 = strata.exp %5 : tensor<?x512xf32>
+  // CHECK: strata.log
+  %7 = strata.log %6 : tensor<?x512xf32>
+  // CHECK: strata.sqrt
+  %8 = strata.sqrt %7 : tensor<?x512xf32>
+  return %8 : tensor<?x512xf32>
+}
+
+// CHECK-LABEL: func.func @reductions_and_norms
+func.func @reductions_and_norms(%x: tensor<?x128x256xf32>, %g: tensor<256xf32>, %m: tensor<?x1x1x128xf32>,
+                                %s: tensor<?x4x128x128xf32>) -> (tensor<?x256xf32>, tensor<?x128x1xf32>, tensor<?x128xf32>, tensor<?x128x256xf32>, tensor<?x4x128x128xf32>) {
+  // CHECK: strata.reduce_sum %{{.*}} axes [1] : tensor<?x128x256xf32> -> tensor<?x256xf32>
+  %0 = strata.reduce_sum %x axes [1] : tensor<?x128x256xf32> -> tensor<?x256xf32>
+  // CHECK: strata.reduce_mean %{{.*}} axes [-1] keep_dims : tensor<?x128x256xf32> -> tensor<?x128x1xf32>
+  %1 = strata.reduce_mean %x axes [-1] keep_dims : tensor<?x128x256xf32> -> tensor<?x128x1xf32>
+  // CHECK: strata.reduce_max %{{.*}} axes [2] : tensor<?x128x256xf32> -> tensor<?x128xf32>
+  %2 = strata.reduce_max %x axes [2] : tensor<?x128x256xf32> -> tensor<?x128xf32>
+  // CHECK: strata.layer_norm {{.*}} eps 1.000000e-05 : tensor<?x128x256xf32>, tensor<256xf32>, tensor<256xf32>
+  %3 = strata.layer_norm %x, %g, %g eps 1.0e-5 : tensor<?x128x256xf32>, tensor<256xf32>, tensor<256xf32>
+  // CHECK: strata.softmax %{{.*}} mask %{{.*}} axis -1 : tensor<?x4x128x128xf32>, tensor<?x1x1x128xf32>
+  %4 = strata.softmax %s mask %m axis -1 : tensor<?x4x128x128xf32>, tensor<?x1x1x128xf32>
+  // CHECK: strata.softmax %{{.*}} axis -1 : tensor<?x4x128x128xf32>
+  %5 = strata.softmax %4 axis -1 : tensor<?x4x128x128xf32>
+  return %0, %1, %2, %3, %5 : tensor<?x256xf32>, tensor<?x128x1xf32>, tensor<?x128xf32>, tensor<?x128x256xf32>, tensor<?x4x128x128xf32>
+}
+
+// CHECK-LABEL: func.func @shapes
+func.func @shapes(%x: tensor<?x128x256xf32>, %t: tensor<8192x256xf32>, %ids: tensor<?x128xi32>,
+                  %z: tensor<512x64xf32>) -> (tensor<?x4x128x64xf32>, tensor<?x256x256xf32>, tensor<256x64xf32>, tensor<?x128x256xf32>) {
+  // CHECK: strata.reshape %{{.*}} [-1, 128, 4, 64] : tensor<?x128x256xf32> -> tensor<?x128x4x64xf32>
+  %0 = strata.reshape %x [-1, 128, 4, 64] : tensor<?x128x256xf32> -> tensor<?x128x4x64xf32>
+  // CHECK: strata.transpose %{{.*}} [0, 2, 1, 3] : tensor<?x128x4x64xf32> -> tensor<?x4x128x64xf32>
+  %1 = strata.transpose %0 [0, 2, 1, 3] : tensor<?x128x4x64xf32> -> tensor<?x4x128x64xf32>
+  // CHECK: strata.concat %{{.*}}, %{{.*}} axis 1 : tensor<?x128x256xf32>, tensor<?x128x256xf32> -> tensor<?x256x256xf32>
+  %2 = strata.concat %x, %x axis 1 : tensor<?x128x256xf32>, tensor<?x128x256xf32> -> tensor<?x256x256xf32>
+  // CHECK: strata.slice %{{.*}} axis 0 from 0 to 256 : tensor<512x64xf32> -> tensor<256x64xf32>
+  %3 = strata.slice %z axis 0 from 0 to 256 : tensor<512x64xf32> -> tensor<256x64xf32>
+  // CHECK: strata.embedding {{.*}} : tensor<8192x256xf32>, tensor<?x128xi32> -> tensor<?x128x256xf32>
+  %4 = strata.embedding %t, %ids : tensor<8192x256xf32>, tensor<?x128xi32> -> tensor<?x128x256xf32>
+  return %1, %2, %3, %4 : tensor<?x4x128x64xf32>, tensor<?x256x256xf32>, tensor<256x64xf32>, tensor<?x128x256xf32>
+}
+
+// CHECK-LABEL: func.func @randomness
+func.func @randomness(%x: tensor<?x784xf32>, %img: tensor<?x28x28xf32>, %tok: tensor<?x128xi32>)
+    -> (tensor<?x784xf32>, tensor<?x784xf32>, tensor<?x784xf32>, tensor<?x28x28xf32>, tensor<?x128xi32>, tensor<?x128xi32>) {
+  // CHECK: strata.dropout %{{.*}} rate 1.000000e-01 stream 0 : tensor<?x784xf32>
+  %0 = strata.dropout %x rate 0.1 stream 0 : tensor<?x784xf32>
+  // CHECK: strata.random_normal like %{{.*}} mean 0.000000e+00 std 1.000000e+00 stream 1 : tensor<?x784xf32>
+  %1 = strata.random_normal like %x mean 0.0 std 1.0 stream 1 : tensor<?x784xf32>
+  // CHECK: strata.random_uniform like %{{.*}} low 0.000000e+00 high 1.000000e+00 stream 2 : tensor<?x784xf32>
+  %2 = strata.random_uniform like %x low 0.0 high 1.0 stream 2 : tensor<?x784xf32>
+  // CHECK: strata.random_shift %{{.*}} max 2 stream 3 : tensor<?x28x28xf32>
+  %3 = strata.random_shift %img max 2 stream 3 : tensor<?x28x28xf32>
+  // CHECK: strata.mlm_mask %{{.*}} rate 1.500000e-01 mask_token 1 vocab 8192 ignore -100 stream 4 : tensor<?x128xi32>
+  %4:2 = strata.mlm_mask %tok rate 0.15 mask_token 1 vocab 8192 ignore -100 stream 4 : tensor<?x128xi32>
+  return %0, %1, %2, %3, %4#0, %4#1 : tensor<?x784xf32>, tensor<?x784xf32>, tensor<?x784xf32>, tensor<?x28x28xf32>, tensor<?x128xi32>, tensor<?x128xi32>
+}
+
+// CHECK-LABEL: func.func @losses
+func.func @losses(%y: tensor<?x784xf32>, %logits: tensor<?x128x8192xf32>, %labels: tensor<?x128xi32>,
+                  %z: tensor<?x64xf32>, %t: tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  // CHECK: strata.mse {{.*}} reduce(mean) : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<f32>
+  %0 = strata.mse %y, %y reduce(mean) : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<f32>
+  // CHECK: strata.bce_with_logits {{.*}} reduce(batch_mean)
+  %1 = strata.bce_with_logits %y, %y reduce(batch_mean) : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<f32>
+  // CHECK: strata.cross_entropy {{.*}} ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
+  %2 = strata.cross_entropy %logits, %labels ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
+  // CHECK: strata.nt_xent %{{.*}} temperature 5.000000e-01 : tensor<?x64xf32> -> tensor<f32>
+  %3 = strata.nt_xent %z temperature 0.5 : tensor<?x64xf32> -> tensor<f32>
+  // CHECK: strata.info_nce {{.*}} temperature 7.000000e-02 : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<f32>
+  %4 = strata.info_nce %z, %z temperature 0.07 : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<f32>
+  // CHECK: strata.info_nce %{{.*}}, %{{.*}} scale %{{.*}} temperature
+  %5 = strata.info_nce %z, %z scale %t temperature 0.07 : tensor<?x64xf32>, tensor<?x64xf32>, tensor<f32> -> tensor<f32>
+  // CHECK: strata.kl_normal {{.*}} : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<f32>
+  %6 = strata.kl_normal %z, %z : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<f32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+}

@@ -1,0 +1,18 @@
+# lit configuration for Strata: one folder per stage (dialect, passes, frontend, tools).
+import os
+import lit.formats
+
+config.name = "Strata"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".strata", ".test"]
+config.excludes = ["Inputs", "unit", "fuzz", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.strata_build_dir, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.substitutions.append(("%strata-opt", os.path.join(config.strata_bin_dir, "strata-opt")))
+config.substitutions.append(("%strata", os.path.join(config.strata_bin_dir, "strata")))
+config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "models")))
+# `%exit1 CMD` succeeds only if CMD exits with exactly 1 (a user error, not a crash).
+config.substitutions.append(("%exit1", os.path.join(config.test_source_root, "expect-exit.sh") + " 1"))
