@@ -182,6 +182,7 @@ int runEmit(const Options &options) {
   if (options.flags.count("--locations"))
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   module->print(llvm::outs(), flags);
+  llvm::outs() << "\n";
   llvm::outs().flush();
   return 0;
 }

@@ -163,6 +163,13 @@ private:
           fail(in.type.loc, "unknown dimension '" + d.symbol + "' in input '" + in.name +
                                 "' (only B, the batch, may be symbolic)");
       }
+      if (std::count(shape.begin(), shape.end(), shapes::kBatch) && !scope.names.count("B")) {
+        Val batch; // the model body may name the batch, as in reshape(x, [B, 28, 28])
+        batch.kind = Val::Kind::Int;
+        batch.i = shapes::kBatch;
+        batch.batch = true;
+        scope.names["B"] = batch;
+      }
       int id = addValue(in.name, in.type.dtype, shape, -1);
       graph.inputs.push_back({id, in.from.empty() ? in.name : in.from});
       Val v;

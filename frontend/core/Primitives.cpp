@@ -2,6 +2,8 @@
 
 #include "Primitives.h"
 
+#include <cstdio>
+
 namespace strata::frontend {
 
 bool isFloatDtype(const std::string &d) {
@@ -23,6 +25,12 @@ const AttrValue &BoundCall::attr(const std::string &name) const {
 }
 
 namespace {
+
+std::string shortNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
 
 using Kind = PrimitiveArg::Kind;
 using Types = std::optional<std::vector<TensorType>>;
@@ -154,14 +162,14 @@ bool checkProbability(const BoundCall &c, const std::string &name, std::string &
   double p = c.attr(name).f;
   if (p >= 0.0 && p < 1.0)
     return true;
-  e = "'" + name + "' must be in [0, 1), got " + std::to_string(p);
+  e = "'" + name + "' must be in [0, 1), got " + shortNumber(p);
   return false;
 }
 
 bool checkPositive(const BoundCall &c, const std::string &name, std::string &e) {
   if (c.attr(name).f > 0.0)
     return true;
-  e = "'" + name + "' must be positive, got " + std::to_string(c.attr(name).f);
+  e = "'" + name + "' must be positive, got " + shortNumber(c.attr(name).f);
   return false;
 }
 

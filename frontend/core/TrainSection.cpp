@@ -9,10 +9,17 @@
 #include "Primitives.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 
 namespace strata::frontend {
 namespace {
+
+std::string shortNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
 
 [[noreturn]] void fail(const SourceLoc &loc, const std::string &message) {
   throw SpecError(loc, message);
@@ -165,7 +172,7 @@ std::pair<std::string, Attrs> readCall(const Expr &e, const std::vector<CallRule
       double v = given->number;
       if (v < arg.min || (arg.strictly && v == arg.min))
         fail(given->loc, "bad number for " + where + ": must be " +
-                             (arg.strictly ? "> " : ">= ") + std::to_string(arg.min));
+                             (arg.strictly ? "> " : ">= ") + shortNumber(arg.min));
       out.push_back({arg.name, num(v, arg.integer)});
     }
   }
