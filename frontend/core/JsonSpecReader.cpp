@@ -18,6 +18,7 @@
 #include "Json.h"
 #include "Spec.h"
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -61,12 +62,22 @@ const JsonValue &require(const JsonValue &object, const std::string &key,
   return *v;
 }
 
+/// Names in the JSON form are the DSL's identifiers (dots join qualified names).
+void checkIdentifier(const std::string &name, const SourceLoc &loc) {
+  bool ok = !name.empty() && (isalpha((unsigned char)name[0]) || name[0] == '_');
+  for (char c : name)
+    ok = ok && (isalnum((unsigned char)c) || c == '_' || c == '.');
+  if (!ok && !name.empty() && (isdigit((unsigned char)name[0]) || name[0] == '-'))
+    fail(loc, "expected a number or a name, got the string \"" + name + "\" (write numbers without quotes)");
+  if (!ok)
+    fail(loc, "'" + name + "' is not a valid name (letters, digits, '_' and '.', not starting with a digit)");
+}
+
 std::string requireString(const JsonValue &object, const std::string &key,
                           const std::string &what) {
   const JsonValue &v = require(object, key, what);
   expectKind(v, Kind::String, "\"" + key + "\" of " + what);
-  if (v.string.empty())
-    fail(v.loc, "\"" + key + "\" of " + what + " must not be empty");
+  checkIdentifier(v.string, v.loc);
   return v.string;
 }
 
@@ -86,6 +97,7 @@ ExprPtr readCall(const JsonValue &v, int depth) {
   if (const JsonValue *kwargs = v.find("kwargs")) {
     expectKind(*kwargs, Kind::Object, "\"kwargs\" of call '" + e->text + "'");
     for (const auto &[key, value] : kwargs->members) {
+      checkIdentifier(key, value.loc);
       e->kwargs.emplace_back(key, readExpr(value, depth + 1));
       e->kwargLocs.push_back(value.loc);
     }
@@ -105,8 +117,7 @@ ExprPtr readExpr(const JsonValue &v, int depth) {
     e->isInteger = v.isInteger;
     return e;
   case Kind::String:
-    if (v.string.empty())
-      fail(v.loc, "a name must not be empty");
+    checkIdentifier(v.string, v.loc);
     e->kind = Expr::Kind::Name;
     e->text = v.string;
     return e;
@@ -118,7 +129,9 @@ ExprPtr readExpr(const JsonValue &v, int depth) {
   case Kind::Object:
     if (v.find("op")) {
       checkKeys(v, {"op", "lhs", "rhs"}, "a binary expression");
-      std::string op = requireString(v, "op", "a binary expression");
+      const JsonValue &opValue = require(v, "op", "a binary expression");
+      expectKind(opValue, Kind::String, "\"op\"");
+      std::string op = opValue.string;
       if (op.size() != 1 || std::string("+-*/").find(op[0]) == std::string::npos)
         fail(require(v, "op", "").loc, "unknown operator \"" + op + "\" (expected +, -, *, /)");
       e->kind = Expr::Kind::Binary;
@@ -222,8 +235,7 @@ Stmt readStmt(const JsonValue &v, bool inBlock) {
     fail(let.loc, "\"let\" must be a name or a non-empty array of names");
   }
   for (const auto &t : stmt.targets)
-    if (t.empty())
-      fail(let.loc, "a name must not be empty");
+    checkIdentifier(t, let.loc);
   stmt.value = readExpr(require(v, "value", "a statement"), 0);
   if (const JsonValue *rep = v.find("represent")) {
     expectKind(*rep, Kind::Bool, "\"represent\"");
@@ -316,8 +328,10 @@ Spec parseJsonSpec(const std::string &text, const std::string &file) {
     expectKind(*train, Kind::Object, "\"train\"");
     spec.hasTrain = true;
     spec.trainLoc = train->loc;
-    for (const auto &[key, value] : train->members)
+    for (const auto &[key, value] : train->members) {
+      checkIdentifier(key, value.loc);
       spec.train.push_back({key, readExpr(value, 0), value.loc});
+    }
   }
   return spec;
 }

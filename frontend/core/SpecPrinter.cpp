@@ -222,13 +222,19 @@ OrderedJson stmtJson(const Stmt &s) {
   return j;
 }
 
+/// Compact JSON; string literals from a DSL file may hold invalid UTF-8, which
+/// is written as U+FFFD rather than failing.
+std::string dumpLine(const OrderedJson &j) {
+  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
 /// One item per line inside an array, each item on one line: readable diffs.
 std::string arrayLines(const std::vector<OrderedJson> &items, const std::string &indent) {
   if (items.empty())
     return "[]";
   std::string out = "[\n";
   for (size_t i = 0; i < items.size(); ++i)
-    out += indent + "  " + items[i].dump() + (i + 1 < items.size() ? ",\n" : "\n");
+    out += indent + "  " + dumpLine(items[i]) + (i + 1 < items.size() ? ",\n" : "\n");
   return out + indent + "]";
 }
 
@@ -292,7 +298,7 @@ std::string printJson(const Spec &spec) {
           j["default"] = exprJson(*p.defaultValue);
         params.push_back(j);
       }
-      s += "    {\n      \"name\": " + OrderedJson(b.name).dump() + ",\n";
+      s += "    {\n      \"name\": " + dumpLine(OrderedJson(b.name)) + ",\n";
       s += "      \"params\": " + arrayLines(params, "      ") + ",\n";
       s += "      \"body\": " + bodyJson(b.body, "      ") + "\n    }";
       s += i + 1 < spec.blocks.size() ? ",\n" : "\n";
@@ -307,7 +313,7 @@ std::string printJson(const Spec &spec) {
         j["from"] = in.from;
       inputs.push_back(j);
     }
-    std::string s = "  \"model\": {\n    \"name\": " + OrderedJson(spec.model->name).dump() + ",\n";
+    std::string s = "  \"model\": {\n    \"name\": " + dumpLine(OrderedJson(spec.model->name)) + ",\n";
     s += "    \"inputs\": " + arrayLines(inputs, "    ") + ",\n";
     s += "    \"body\": " + bodyJson(spec.model->body, "    ") + "\n  }";
     sections.push_back(s);
@@ -315,8 +321,8 @@ std::string printJson(const Spec &spec) {
   if (spec.hasTrain) {
     std::string s = "  \"train\": {";
     for (size_t i = 0; i < spec.train.size(); ++i)
-      s += std::string(i ? "," : "") + "\n    " + OrderedJson(spec.train[i].key).dump() +
-           ": " + exprJson(*spec.train[i].value).dump();
+      s += std::string(i ? "," : "") + "\n    " + dumpLine(OrderedJson(spec.train[i].key)) +
+           ": " + dumpLine(exprJson(*spec.train[i].value));
     sections.push_back(s + (spec.train.empty() ? "}" : "\n  }"));
   }
   std::string out = "{\n";
