@@ -94,7 +94,7 @@ private:
   }
 
   /// A graph attribute as the dialect spells it; null for a false unit flag.
-  Attribute attribute(const Node &node, const std::string &name, const AttrValue &a) {
+  Attribute attribute(const std::string &name, const AttrValue &a) {
     switch (a.kind) {
     case AttrValue::Kind::Int:
       return builder.getI64IntegerAttr(a.i);
@@ -117,7 +117,6 @@ private:
                                                 *mlir::strata::symbolizeReduction(a.s));
       return builder.getStringAttr(a.s);
     }
-    (void)node;
     return {};
   }
 
@@ -135,7 +134,7 @@ private:
                                      type, builder.getFloatAttr(type.getElementType(), value.f)));
         continue;
       }
-      if (Attribute attr = attribute(node, name, value))
+      if (Attribute attr = attribute(name, value))
         state.addAttribute(name, attr);
     }
     if (node.op == "param")
@@ -149,7 +148,7 @@ private:
     SmallVector<NamedAttribute> entries;
     for (const auto &[name, value] : attrs) {
       Attribute attr = value.kind == AttrValue::Kind::Bool ? builder.getBoolAttr(value.b)
-                                                           : attribute(Node(), name, value);
+                                                           : attribute(name, value);
       entries.push_back(builder.getNamedAttr(name, attr));
     }
     return builder.getDictionaryAttr(entries);

@@ -83,8 +83,8 @@ public:
   Graph run() {
     if (!spec.model)
       throw SpecError({spec.file, 1, 1}, "spec defines no model");
-    registerBlocks(preludeSpec, /*user=*/false);
-    registerBlocks(spec, /*user=*/true);
+    registerBlocks(preludeSpec);
+    registerBlocks(spec);
     const ModelDef &model = *spec.model;
     graph.model = model.name;
     Scope scope;
@@ -112,7 +112,7 @@ private:
     throw SpecError(loc, message);
   }
 
-  void registerBlocks(const Spec &s, bool user) {
+  void registerBlocks(const Spec &s) {
     std::map<std::string, SourceLoc> seen;
     for (const BlockDef &b : s.blocks) {
       if (auto it = seen.find(b.name); it != seen.end())
@@ -124,7 +124,6 @@ private:
           fail(p.loc, "duplicate parameter '" + p.name + "' in block '" + b.name + "'");
       blocks[b.name] = &b; // a user block shadows a prelude block of that name
     }
-    (void)user;
   }
 
   std::string uniqueName(const std::string &base) {

@@ -4,9 +4,41 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <set>
 
 namespace strata::frontend {
+
+AttrValue AttrValue::ofInt(int64_t v) {
+  AttrValue a;
+  a.kind = Kind::Int;
+  a.i = v;
+  return a;
+}
+AttrValue AttrValue::ofFloat(double v) {
+  AttrValue a;
+  a.kind = Kind::Float;
+  a.f = v;
+  return a;
+}
+AttrValue AttrValue::ofBool(bool v) {
+  AttrValue a;
+  a.kind = Kind::Bool;
+  a.b = v;
+  return a;
+}
+AttrValue AttrValue::ofSymbol(const std::string &v) {
+  AttrValue a;
+  a.kind = Kind::Symbol;
+  a.s = v;
+  return a;
+}
+
+std::string shortNumber(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
 
 const AttrValue *Graph::attr(const Node &node, const std::string &name) const {
   for (const auto &[key, value] : node.attrs)

@@ -28,7 +28,15 @@ struct AttrValue {
   bool b = false;
   std::string s;
   std::vector<int64_t> ints;
+
+  static AttrValue ofInt(int64_t v);
+  static AttrValue ofFloat(double v);
+  static AttrValue ofBool(bool v);
+  static AttrValue ofSymbol(const std::string &v);
 };
+
+/// A number for a message: 0.001, 1.5, 1e-08 (not 0.001000).
+std::string shortNumber(double v);
 
 using Attrs = std::vector<std::pair<std::string, AttrValue>>;
 

@@ -2,8 +2,6 @@
 
 #include "Primitives.h"
 
-#include <cstdio>
-
 namespace strata::frontend {
 
 bool isFloatDtype(const std::string &d) {
@@ -26,57 +24,26 @@ const AttrValue &BoundCall::attr(const std::string &name) const {
 
 namespace {
 
-std::string shortNumber(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", v);
-  return buffer;
-}
-
 using Kind = PrimitiveArg::Kind;
 using Types = std::optional<std::vector<TensorType>>;
-
-AttrValue intAttr(int64_t v) {
-  AttrValue a;
-  a.kind = AttrValue::Kind::Int;
-  a.i = v;
-  return a;
-}
-AttrValue floatAttr(double v) {
-  AttrValue a;
-  a.kind = AttrValue::Kind::Float;
-  a.f = v;
-  return a;
-}
-AttrValue boolAttr(bool v) {
-  AttrValue a;
-  a.kind = AttrValue::Kind::Bool;
-  a.b = v;
-  return a;
-}
-AttrValue symbolAttr(const std::string &v) {
-  AttrValue a;
-  a.kind = AttrValue::Kind::Symbol;
-  a.s = v;
-  return a;
-}
 
 PrimitiveArg tensor(const std::string &name) { return {name, Kind::Tensor, {}, {}}; }
 PrimitiveArg optionalTensor(const std::string &name) {
   return {name, Kind::OptionalTensor, {}, {}};
 }
 PrimitiveArg intArg(const std::string &name, std::optional<int64_t> def = {}) {
-  return {name, Kind::Int, def ? std::optional(intAttr(*def)) : std::nullopt, {}};
+  return {name, Kind::Int, def ? std::optional(AttrValue::ofInt(*def)) : std::nullopt, {}};
 }
 PrimitiveArg floatArg(const std::string &name, std::optional<double> def = {}) {
-  return {name, Kind::Float, def ? std::optional(floatAttr(*def)) : std::nullopt, {}};
+  return {name, Kind::Float, def ? std::optional(AttrValue::ofFloat(*def)) : std::nullopt, {}};
 }
 PrimitiveArg boolArg(const std::string &name, bool def) {
-  return {name, Kind::Bool, boolAttr(def), {}};
+  return {name, Kind::Bool, AttrValue::ofBool(def), {}};
 }
 PrimitiveArg intsArg(const std::string &name) { return {name, Kind::Ints, {}, {}}; }
 PrimitiveArg symbolArg(const std::string &name, const std::string &def,
                        std::vector<std::string> allowed) {
-  return {name, Kind::Symbol, symbolAttr(def), std::move(allowed)};
+  return {name, Kind::Symbol, AttrValue::ofSymbol(def), std::move(allowed)};
 }
 
 /// Checks operand dtypes; `floats` must be floating point, `ints` integer.

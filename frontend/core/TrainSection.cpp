@@ -9,17 +9,10 @@
 #include "Primitives.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
 
 namespace strata::frontend {
 namespace {
-
-std::string shortNumber(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", v);
-  return buffer;
-}
 
 [[noreturn]] void fail(const SourceLoc &loc, const std::string &message) {
   throw SpecError(loc, message);
@@ -47,27 +40,11 @@ struct CallRule {
 };
 
 AttrValue num(double v, bool integer) {
-  AttrValue a;
-  a.kind = integer ? AttrValue::Kind::Int : AttrValue::Kind::Float;
-  a.i = (int64_t)v;
-  a.f = v;
-  return a;
-}
-AttrValue sym(const std::string &s) {
-  AttrValue a;
-  a.kind = AttrValue::Kind::Symbol;
-  a.s = s;
-  return a;
-}
-AttrValue flag(bool b) {
-  AttrValue a;
-  a.kind = AttrValue::Kind::Bool;
-  a.b = b;
-  return a;
+  return integer ? AttrValue::ofInt((int64_t)v) : AttrValue::ofFloat(v);
 }
 
 ArgRule symbolArg(const std::string &name, const std::vector<std::string> &allowed) {
-  return {name, sym(allowed[0]), allowed};
+  return {name, AttrValue::ofSymbol(allowed[0]), allowed};
 }
 ArgRule intArg(const std::string &name, int64_t def, int64_t min = 1) {
   return {name, num(def, true), {}, true, (double)min, false};
@@ -75,7 +52,7 @@ ArgRule intArg(const std::string &name, int64_t def, int64_t min = 1) {
 ArgRule floatArg(const std::string &name, double def, double min = 0, bool strictly = false) {
   return {name, num(def, false), {}, false, min, strictly};
 }
-ArgRule boolArg(const std::string &name, bool def) { return {name, flag(def), {}, false, 0, false}; }
+ArgRule boolArg(const std::string &name, bool def) { return {name, AttrValue::ofBool(def), {}, false, 0, false}; }
 
 const std::vector<CallRule> &datasetRules() {
   static const std::vector<CallRule> rules = {
@@ -159,11 +136,11 @@ std::pair<std::string, Attrs> readCall(const Expr &e, const std::vector<CallRule
         fail(given->loc, where + " must be a name");
       if (std::find(arg.symbols.begin(), arg.symbols.end(), given->text) == arg.symbols.end())
         fail(given->loc, "unknown value '" + given->text + "' for " + where);
-      out.push_back({arg.name, sym(given->text)});
+      out.push_back({arg.name, AttrValue::ofSymbol(given->text)});
     } else if (arg.defaultValue.kind == AttrValue::Kind::Bool) {
       if (given->kind != Expr::Kind::Name || (given->text != "true" && given->text != "false"))
         fail(given->loc, where + " must be true or false");
-      out.push_back({arg.name, flag(given->text == "true")});
+      out.push_back({arg.name, AttrValue::ofBool(given->text == "true")});
     } else {
       if (given->kind != Expr::Kind::Number)
         fail(given->loc, where + " must be a number");
