@@ -21,6 +21,7 @@ namespace shapes = ::strata::shapes;
 
 #include "StrataDialect.cpp.inc"
 #include "StrataEnums.cpp.inc"
+#include "StrataInterfaces.cpp.inc"
 
 void StrataDialect::initialize() {
   addOperations<
@@ -128,18 +129,17 @@ static LogicalResult inferBinary(std::optional<Location> loc,
   return pushSameElementType(loc, adaptor.getLhs(), shape, error, results);
 }
 
-#define STRATA_BINARY_INFER(OP)                                                \
+#define STRATA_BINARY_INFER_FN(OP)                                                \
   LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
                                      std::optional<Location> loc,              \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &results) {         \
     return inferBinary<OP>(loc, adaptor, results);                             \
   }
-STRATA_BINARY_INFER(AddOp)
-STRATA_BINARY_INFER(SubOp)
-STRATA_BINARY_INFER(MulOp)
-STRATA_BINARY_INFER(DivOp)
-#undef STRATA_BINARY_INFER
+STRATA_BINARY_INFER_FN(AddOp)
+STRATA_BINARY_INFER_FN(SubOp)
+STRATA_BINARY_INFER_FN(MulOp)
+STRATA_BINARY_INFER_FN(DivOp)
 
 
 //===----------------------------------------------------------------------===//
@@ -388,6 +388,143 @@ LogicalResult KlNormalOp::inferReturnTypes(MLIRContext *, std::optional<Location
                                         toShape(adaptor.getLogVariance().getType()),
                                         error);
   return pushSameElementType(loc, adaptor.getMean(), shape, error, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Ops that gradients and decompositions build
+//===----------------------------------------------------------------------===//
+
+STRATA_BINARY_INFER_FN(EqualOp)
+
+LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  std::string error;
+  shapes::Shape target(adaptor.getShape().begin(), adaptor.getShape().end());
+  auto shape = shapes::broadcast(toShape(adaptor.getInput().getType()), target, error);
+  if (shape && *shape != target)
+    return emitOptionalError(loc, "cannot broadcast ", adaptor.getInput().getType(),
+                             " to ", shapes::str(target));
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  shapes::Shape shape = toShape(adaptor.getInput().getType());
+  auto axis = shapes::normalizeAxis(adaptor.getAxis(), shape.size());
+  if (!axis || adaptor.getLow() < 0 || adaptor.getHigh() < 0 || shapes::isBatch(shape[*axis]))
+    return emitOptionalError(loc, "pad needs a static axis in range and non-negative "
+                                  "padding, got axis ", adaptor.getAxis(), " of ",
+                             shapes::str(shape));
+  shape[*axis] += adaptor.getLow() + adaptor.getHigh();
+  return pushSameElementType(loc, adaptor.getInput(), shape, "", results);
+}
+
+LogicalResult OneHotOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  if (adaptor.getDepth() <= 0)
+    return emitOptionalError(loc, "one_hot depth must be positive");
+  shapes::Shape shape = toShape(adaptor.getLabels().getType());
+  shape.push_back(adaptor.getDepth());
+  return pushResult(loc, shape, "", adaptor.getElementType(), results);
+}
+
+LogicalResult ShiftedEyeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &results) {
+  if (adaptor.getRows() <= 0 || adaptor.getCols() <= 0)
+    return emitOptionalError(loc, "shifted_eye needs positive rows and cols");
+  return pushResult(loc, shapes::Shape{adaptor.getRows(), adaptor.getCols()}, "",
+                    adaptor.getElementType(), results);
+}
+
+LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &results) {
+  shapes::Shape ids = toShape(adaptor.getIds().getType());
+  shapes::Shape grad = toShape(adaptor.getGradient().getType());
+  shapes::Shape expected = ids;
+  if (!grad.empty())
+    expected.push_back(grad.back());
+  if (grad.empty() || grad != expected || adaptor.getVocab() <= 0)
+    return emitOptionalError(loc, "embedding_grad needs a gradient of shape ids + [dim], got ids ",
+                             shapes::str(ids), " and gradient ", shapes::str(grad));
+  return pushSameElementType(loc, adaptor.getGradient(),
+                             shapes::Shape{adaptor.getVocab(), grad.back()}, "", results);
+}
+
+//===----------------------------------------------------------------------===//
+// The train step
+//===----------------------------------------------------------------------===//
+
+LogicalResult ArenaSliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &results) {
+  shapes::Shape shape(adaptor.getShape().begin(), adaptor.getShape().end());
+  return pushSameElementType(loc, adaptor.getArena(), shape, "", results);
+}
+
+LogicalResult ArenaSliceOp::verify() {
+  auto arena = getArena().getType();
+  if (arena.getRank() != 1 || !arena.hasStaticShape())
+    return emitOpError("needs a static rank-1 arena, got ") << arena;
+  int64_t n = getType().getNumElements();
+  if (getOffset() < 0 || getOffset() + n > arena.getDimSize(0))
+    return emitOpError("slice [") << getOffset() << ", " << getOffset() + n
+                                  << ") is outside the arena of " << arena.getDimSize(0);
+  return success();
+}
+
+LogicalResult ArenaPackOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(loc, "arena_pack needs at least one input");
+  int64_t total = 0;
+  for (Value v : adaptor.getInputs()) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.hasStaticShape())
+      return emitOptionalError(loc, "arena_pack needs static shapes, got ", type);
+    total += type.getNumElements();
+  }
+  return pushSameElementType(loc, adaptor.getInputs().front(), shapes::Shape{total}, "",
+                             results);
+}
+
+int64_t OptimizerUpdateOp::stateSlots(StringRef kind, double momentum) {
+  if (kind == "adam" || kind == "adamw")
+    return 2;
+  return momentum != 0.0 ? 1 : 0;
+}
+
+LogicalResult OptimizerUpdateOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                                  Adaptor adaptor,
+                                                  SmallVectorImpl<Type> &results) {
+  results.push_back(adaptor.getParams().getType());
+  results.push_back(adaptor.getState().getType());
+  return success();
+}
+
+LogicalResult OptimizerUpdateOp::verify() {
+  StringRef kind = getKind();
+  if (kind != "sgd" && kind != "adam" && kind != "adamw")
+    return emitOpError("unknown optimizer '") << kind << "' (expected sgd, adam or adamw)";
+  if (getSchedule() != "constant" && getSchedule() != "cosine")
+    return emitOpError("unknown schedule '") << getSchedule() << "' (expected constant or cosine)";
+  auto params = cast<RankedTensorType>(getParams().getType());
+  auto state = cast<RankedTensorType>(getState().getType());
+  if (params.getRank() != 1 || state.getRank() != 1 || !params.hasStaticShape() ||
+      !state.hasStaticShape())
+    return emitOpError("needs static rank-1 arenas");
+  int64_t slots = stateSlots(kind, getMomentum().convertToDouble());
+  if (state.getDimSize(0) != slots * params.getDimSize(0))
+    return emitOpError("optimizer '") << kind << "' needs a state arena of " << slots
+                                      << " x " << params.getDimSize(0) << " elements, got "
+                                      << state.getDimSize(0);
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -10,6 +10,7 @@
 
 #include "StrataDialect.h.inc"
 #include "StrataEnums.h.inc"
+#include "StrataInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "StrataOps.h.inc"

@@ -10,6 +10,7 @@
 #define STRATA_OPS_TD
 
 include "StrataDialect.td"
+include "StrataInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -19,12 +20,15 @@ def Strata_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Strata_ScalarFloatTensor : 0DTensorOf<[F16, BF16, F32, F64]>;
 
 class Strata_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Strata_Dialect, mnemonic, traits # [InferTypeOpAdaptor]>;
+    : Op<Strata_Dialect, mnemonic,
+         traits # [InferTypeOpAdaptor,
+                   DeclareOpInterfaceMethods<Strata_GradientOpInterface>]>;
 
 // Ops whose result has their operand's type; ODS derives inferReturnTypes.
 class Strata_SameTypeOp<string mnemonic, list<Trait> traits = []>
     : Op<Strata_Dialect, mnemonic,
-         traits # [SameOperandsAndResultType, InferTypeOpInterface]>;
+         traits # [SameOperandsAndResultType, InferTypeOpInterface,
+                   DeclareOpInterfaceMethods<Strata_GradientOpInterface>]>;
 
 //===----------------------------------------------------------------------===//
 // Parameters and constants
@@ -107,6 +111,7 @@ def Strata_AddOp : Strata_BinaryOp<"add", "lhs + rhs">;
 def Strata_SubOp : Strata_BinaryOp<"sub", "lhs - rhs">;
 def Strata_MulOp : Strata_BinaryOp<"mul", "lhs * rhs">;
 def Strata_DivOp : Strata_BinaryOp<"div", "lhs / rhs">;
+def Strata_EqualOp : Strata_BinaryOp<"equal", "1 where lhs == rhs, else 0">;
 
 class Strata_UnaryOp<string mnemonic, string math>
     : Strata_SameTypeOp<mnemonic, [Pure]> {
@@ -122,6 +127,9 @@ class Strata_UnaryOp<string mnemonic, string math>
 }
 
 def Strata_NegOp : Strata_UnaryOp<"neg", "-x">;
+def Strata_ErfOp : Strata_UnaryOp<"erf", "erf(x)">;
+def Strata_HeavisideOp : Strata_UnaryOp<"heaviside", "1 where x > 0, else 0 (the derivative of relu)">;
+def Strata_StopGradientOp : Strata_UnaryOp<"stop_gradient", "identity whose gradient is zero">;
 def Strata_ReluOp : Strata_UnaryOp<"relu", "max(x, 0)">;
 def Strata_SigmoidOp : Strata_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Strata_TanhOp : Strata_UnaryOp<"tanh", "tanh(x)">;
@@ -331,14 +339,19 @@ def Strata_RandomShiftOp : Strata_SameTypeOp<"random_shift", []> {
   let description = [{
     Each leading index (each image) draws its own offsets in
     [-max_shift, max_shift] along the last two axes (height, width).
+    `inverse` shifts by the negated offsets of the same draw: that is the
+    op's gradient (the transpose of a zero-filling shift).
 
     ```mlir
     %v = strata.random_shift %img max 2 stream 4 : tensor<?x28x28xf32>
     ```
   }];
-  let arguments = (ins Strata_FloatTensor:$input, I64Attr:$max_shift, I64Attr:$stream);
+  let arguments = (ins Strata_FloatTensor:$input, I64Attr:$max_shift, I64Attr:$stream,
+                       UnitAttr:$inverse);
   let results = (outs Strata_FloatTensor:$result);
-  let assemblyFormat = "$input `max` $max_shift `stream` $stream attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input `max` $max_shift `stream` $stream (`inverse` $inverse^)? attr-dict `:` type($input)
+  }];
   let hasVerifier = 1;
 }
 
@@ -471,6 +484,163 @@ def Strata_KlNormalOp : Strata_Op<"kl_normal", [Pure, AllElementTypesMatch<["mea
   let results = (outs Strata_ScalarFloatTensor:$result);
   let assemblyFormat = [{
     $mean `,` $log_variance attr-dict `:` type($mean) `,` type($log_variance) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Ops that gradients and decompositions build
+//===----------------------------------------------------------------------===//
+
+def Strata_BroadcastOp : Strata_Op<"broadcast", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "numpy-broadcast `input` to `shape`";
+  let description = [{
+    ```mlir
+    %b = strata.broadcast %s to [256, 512] : tensor<256x1xf32> -> tensor<256x512xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$input `to` $shape attr-dict `:` type($input) `->` type($result)";
+}
+
+def Strata_PadOp : Strata_Op<"pad", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "zero-pad `axis` with `low` elements before and `high` after";
+  let description = [{
+    The gradient of `strata.slice`.
+
+    ```mlir
+    %p = strata.pad %g axis 1 low 2 high 3 : tensor<8x4xf32> -> tensor<8x9xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, I64Attr:$axis, I64Attr:$low,
+                       I64Attr:$high);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `axis` $axis `low` $low `high` $high attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def Strata_OneHotOp : Strata_Op<"one_hot", [Pure]> {
+  let summary = "1.0 at each label's position along a new last axis of `depth`";
+  let description = [{
+    Labels outside [0, depth) (an ignore index) give a row of zeros.
+
+    ```mlir
+    %t = strata.one_hot %labels depth 10 : tensor<256xi32> -> f32
+    ```
+  }];
+  let arguments = (ins Strata_IndexTensor:$labels, I64Attr:$depth,
+                       TypeAttr:$element_type);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$labels `depth` $depth attr-dict `:` type($labels) `->` $element_type";
+}
+
+def Strata_ShiftedEyeOp : Strata_Op<"shifted_eye", [Pure]> {
+  let summary = "a [rows, cols] matrix with 1.0 where col == (row + shift) mod cols";
+  let description = [{
+    shift 0 is the identity pattern; NT-Xent uses shift N to pick the positive
+    pair of each row of a [2N, 2N] similarity matrix.
+
+    ```mlir
+    %pos = strata.shifted_eye rows 512 cols 512 shift 256 : f32
+    ```
+  }];
+  let arguments = (ins I64Attr:$rows, I64Attr:$cols, I64Attr:$shift,
+                   TypeAttr:$element_type);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "`rows` $rows `cols` $cols `shift` $shift attr-dict `:` $element_type";
+}
+
+def Strata_EmbeddingGradOp : Strata_Op<"embedding_grad", [Pure]> {
+  let summary = "scatter-add rows of `gradient` into a [vocab, dim] table at `ids`";
+  let description = [{
+    The gradient of `strata.embedding` with respect to its table.
+
+    ```mlir
+    %gt = strata.embedding_grad %ids, %g vocab 8192 : tensor<64x128xi32>, tensor<64x128x256xf32> -> tensor<8192x256xf32>
+    ```
+  }];
+  let arguments = (ins Strata_IndexTensor:$ids, Strata_FloatTensor:$gradient,
+                       I64Attr:$vocab);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $ids `,` $gradient `vocab` $vocab attr-dict `:` type($ids) `,` type($gradient) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// The train step: the parameter arena and the optimizer
+//===----------------------------------------------------------------------===//
+
+def Strata_ArenaSliceOp : Strata_Op<"arena_slice", [Pure, AllElementTypesMatch<["arena", "result"]>]> {
+  let summary = "view elements [offset, offset + numel(shape)) of a flat arena as `shape`";
+  let description = [{
+    ```mlir
+    %w = strata.arena_slice %params offset 0 shape [784, 512] : tensor<944176xf32> -> tensor<784x512xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$arena, I64Attr:$offset,
+                       DenseI64ArrayAttr:$shape);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $arena `offset` $offset `shape` $shape attr-dict `:` type($arena) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_ArenaPackOp : Strata_Op<"arena_pack", [Pure, SameOperandsElementType]> {
+  let summary = "flatten the inputs and concatenate them into one flat arena";
+  let description = [{
+    ```mlir
+    %g = strata.arena_pack %gw, %gb : tensor<784x512xf32>, tensor<512xf32> -> tensor<401920xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Strata_FloatTensor>:$inputs);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($result)";
+}
+
+def Strata_OptimizerUpdateOp : Strata_Op<"optimizer_update", [Pure, AllTypesMatch<["params", "grads"]>]> {
+  let summary = "one optimizer step over the whole parameter arena";
+  let description = [{
+    Updates every parameter in one loop. `kind` is `sgd` (with `momentum` and
+    `nesterov`), `adam` or `adamw`; `weight_decay` is L2 added to the gradient
+    for sgd and adam, and decoupled for adamw. The learning rate follows
+    `schedule`: `constant`, or `cosine` (linear warm-up over `warmup` steps, then
+    cosine decay to `min_lr` at `total_steps`). With `max_grad_norm` > 0 the
+    gradients are scaled by min(1, max_grad_norm / grad_norm) first. `step`
+    counts from 0. The state arena holds Adam's first and second moments
+    (2 x params) or SGD's momentum buffer (params, or 0 elements without
+    momentum).
+
+    ```mlir
+    %p2, %s2 = strata.optimizer_update adam %p, %g, %s, %norm, %step {lr = 1.0e-03 : f64} : tensor<944176xf32>, tensor<1888352xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$params, Strata_FloatTensor:$grads,
+                       Strata_FloatTensor:$state, Strata_ScalarFloatTensor:$grad_norm,
+                       I64:$step,
+                       StrAttr:$kind, F64Attr:$lr,
+                       DefaultValuedAttr<F64Attr, "0.0">:$momentum,
+                       UnitAttr:$nesterov,
+                       DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+                       DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+                       DefaultValuedAttr<F64Attr, "1.0e-8">:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       DefaultValuedAttr<StrAttr, "\"constant\"">:$schedule,
+                       DefaultValuedAttr<I64Attr, "0">:$warmup,
+                       DefaultValuedAttr<I64Attr, "0">:$total_steps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$min_lr,
+                       DefaultValuedAttr<F64Attr, "0.0">:$max_grad_norm);
+  let results = (outs Strata_FloatTensor:$new_params, Strata_FloatTensor:$new_state);
+  let assemblyFormat = [{
+    $kind $params `,` $grads `,` $state `,` $grad_norm `,` $step attr-dict `:` type($params) `,` type($state) `,` type($grad_norm)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Elements of state per parameter element: 2 for Adam, 1 for SGD with
+    /// momentum, 0 for plain SGD.
+    static int64_t stateSlots(::llvm::StringRef kind, double momentum);
   }];
 }
 

@@ -22,4 +22,78 @@ def StrataInferShapes : Pass<"strata-infer-shapes", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::strata::StrataDialect"];
 }
 
+def StrataAutodiff : Pass<"strata-autodiff", "mlir::ModuleOp"> {
+  let summary = "Build the train step from @forward by reverse-mode autodiff";
+  let description = [{
+    Needs static shapes (run `--strata-infer-shapes=batch=N` first). With
+    `mode=train` adds
+
+        @train_step(params, opt_state, inputs..., seed, step)
+            -> (params', opt_state', loss, grad_norm)
+
+    that runs the forward ops with parameters sliced from one flat arena,
+    builds every gradient through the ops' GradientOpInterface, packs the
+    gradients into one arena and applies one `strata.optimizer_update`
+    configured from the module's `strata.train` (optimizer, schedule,
+    clip_grad_norm). With `mode=grad` adds
+    `@grad_step(params, inputs..., seed, step) -> (loss, grads)` instead.
+    Records the arena layout on the module as `strata.params`.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"train\"",
+           "train: a full train step; grad: loss and gradients only">,
+    Option<"totalSteps", "total-steps", "int64_t", /*default=*/"0",
+           "Steps of the whole run, for the cosine schedule">
+  ];
+  let dependentDialects = ["mlir::strata::StrataDialect", "mlir::func::FuncDialect"];
+}
+
+def StrataBindParams : Pass<"strata-bind-params", "mlir::ModuleOp"> {
+  let summary = "Make @forward read its parameters from a flat arena argument";
+  let description = [{
+    Rewrites `@forward(inputs...)` into
+    `@forward(params, inputs..., seed, step)`, replacing each `strata.param` by
+    a `strata.arena_slice` of the arena, with the layout the train step uses.
+  }];
+  let dependentDialects = ["mlir::strata::StrataDialect"];
+}
+
+def StrataDecompose : Pass<"strata-decompose", "mlir::func::FuncOp"> {
+  let summary = "Rewrite composite ops (softmax, layer_norm, gelu, losses) into primitives";
+  let description = [{
+    Replaces each composite op by the primitive ops of its decomposition, the
+    same decomposition its gradient rule differentiates
+    (dialect/Decompositions.cpp), so later stages lower primitives only.
+  }];
+  let dependentDialects = ["mlir::strata::StrataDialect"];
+}
+
+def StrataLowerToLinalg : Pass<"strata-lower-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower primitive strata ops to linalg, tensor, arith, math and scf";
+  let description = [{
+    Needs static shapes and no composite ops (run --strata-decompose first).
+    Elementwise ops and broadcasts become linalg.generic with broadcasting
+    indexing maps; reductions become reduction generics; 2-D matmuls become
+    linalg.matmul / matmul_transpose_a / matmul_transpose_b (which the BLAS
+    rewrite recognises), other matmuls a matmul-shaped generic; random ops run
+    Philox4x32-10 inside their loop body, keyed by the function's strata.seed
+    and strata.step arguments; strata.optimizer_update becomes one generic
+    over the parameter arena.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
+  let summary = "Call the BLAS for 2-D matmuls on memrefs";
+  let description = [{
+    Rewrites bufferized linalg.matmul / matmul_transpose_a / matmul_transpose_b
+    on f32 or f64 into `func.call @strata_gemm_f32|f64(A, B, C, ta, tb)`, which
+    the runtime implements with cblas_sgemm/dgemm as C += op(A) op(B).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // STRATA_PASSES_TD

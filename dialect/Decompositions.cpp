@@ -1,0 +1,184 @@
+//===- Decompositions.cpp - composite ops in terms of primitives ----------===//
+
+#include "Decompositions.h"
+
+#include "Autodiff.h"
+#include "TensorMath.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::strata;
+
+namespace {
+
+/// Reduces an elementwise loss the way `reduction` says.
+Value reduceLoss(TensorMath &m, Value perElement, Reduction reduction) {
+  switch (reduction) {
+  case Reduction::mean:
+    return m.meanAll(perElement);
+  case Reduction::sum:
+    return m.sumAll(perElement);
+  case Reduction::batch_mean:
+    return m.scale(m.sumAll(perElement),
+                   1.0 / static_cast<double>(TensorMath::typeOf(perElement).getDimSize(0)));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+Value gelu(TensorMath &m, GeluOp op) {
+  Value x = op.getInput();
+  Value inner;
+  if (op.getTanh()) {
+    // sqrt(2/pi) * (x + 0.044715 x^3)
+    Value cube = m.mul(m.mul(x, x), x);
+    inner = m.tanh(m.scale(m.add(x, m.scale(cube, 0.044715)), std::sqrt(2.0 / M_PI)));
+  } else {
+    inner = m.erf(m.scale(x, M_SQRT1_2));
+  }
+  return m.mul(m.scale(x, 0.5), m.add(m.scalar(1.0, x), inner));
+}
+
+Value softmax(TensorMath &m, SoftmaxOp op) {
+  Value z = op.getInput();
+  if (op.getMask())
+    z = m.add(z, op.getMask());
+  int64_t axis = op.getAxis();
+  Value shift = m.stopGradient(m.reduceMax(z, {axis}, /*keepDims=*/true));
+  Value e = m.exp(m.sub(z, shift));
+  return m.div(e, m.reduceSum(e, {axis}, /*keepDims=*/true));
+}
+
+Value layerNorm(TensorMath &m, LayerNormOp op) {
+  Value x = op.getInput();
+  double n = static_cast<double>(TensorMath::typeOf(x).getShape().back());
+  Value mean = m.scale(m.reduceSum(x, {-1}, true), 1.0 / n);
+  Value centered = m.sub(x, mean);
+  Value var = m.scale(m.reduceSum(m.mul(centered, centered), {-1}, true), 1.0 / n);
+  Value inv = m.div(m.scalar(1.0, x),
+                    m.sqrt(m.add(var, m.scalar(op.getEps().convertToDouble(), x))));
+  return m.add(m.mul(m.mul(centered, inv), op.getGamma()), op.getBeta());
+}
+
+Value mse(TensorMath &m, MseOp op) {
+  Value d = m.sub(op.getPrediction(), op.getTarget());
+  return reduceLoss(m, m.mul(d, d), op.getReduction());
+}
+
+Value bceWithLogits(TensorMath &m, BceWithLogitsOp op) {
+  // max(x, 0) - x t + log(1 + exp(-|x|)), with |x| = relu(x) + relu(-x)
+  Value x = op.getLogits();
+  Value abs = m.add(m.relu(x), m.relu(m.neg(x)));
+  Value softplus = m.log(m.add(m.scalar(1.0, x), m.exp(m.neg(abs))));
+  Value perElement = m.add(m.sub(m.relu(x), m.mul(x, op.getTarget())), softplus);
+  return reduceLoss(m, perElement, op.getReduction());
+}
+
+Value crossEntropy(TensorMath &m, CrossEntropyOp op) {
+  Value logits = op.getLogits();
+  auto type = TensorMath::typeOf(logits);
+  int64_t classes = type.getShape().back();
+  Value logProbs = m.sub(logits, m.logSumExp(logits, -1, /*keepDims=*/true));
+  // Labels equal to the ignore index fall outside [0, classes): zero rows.
+  Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(), classes,
+                                              type.getElementType());
+  Value nll = m.neg(m.sumAll(m.mul(target, logProbs)));
+  return m.div(nll, m.sumAll(target));
+}
+
+Value ntXent(TensorMath &m, NtXentOp op) {
+  Value z = m.normalizeRows(op.getEmbeddings());
+  auto type = TensorMath::typeOf(z);
+  int64_t rows = type.getDimSize(0);
+  Type element = type.getElementType();
+  Value sim = m.scale(m.matmul(z, z, false, true), 1.0 / op.getTemperature().convertToDouble());
+  OpBuilder &b = m.builder();
+  Value self = b.create<ShiftedEyeOp>(m.location(), rows, rows, 0, element);
+  Value positive = b.create<ShiftedEyeOp>(m.location(), rows, rows, rows / 2, element);
+  // A row never competes with itself: push the diagonal far below the rest.
+  Value masked = m.sub(sim, m.scale(self, 1e9));
+  Value lse = m.logSumExp(masked, -1, /*keepDims=*/false);
+  Value positives = m.reduceSum(m.mul(sim, positive), {-1}, false);
+  return m.meanAll(m.sub(lse, positives));
+}
+
+Value infoNce(TensorMath &m, InfoNceOp op) {
+  Value a = m.normalizeRows(op.getLhs());
+  Value c = m.normalizeRows(op.getRhs());
+  Value logits = m.matmul(a, c, false, true);
+  if (op.getLogScale())
+    logits = m.mul(logits, m.exp(op.getLogScale()));
+  else
+    logits = m.scale(logits, 1.0 / op.getTemperature().convertToDouble());
+  auto type = TensorMath::typeOf(logits);
+  int64_t n = type.getDimSize(0);
+  Value eye = m.builder().create<ShiftedEyeOp>(m.location(), n, n, 0, type.getElementType());
+  Value diagonal = m.reduceSum(m.mul(logits, eye), {-1}, false);
+  Value rowsLoss = m.meanAll(m.sub(m.logSumExp(logits, -1, false), diagonal));
+  Value colsLoss = m.meanAll(m.sub(m.logSumExp(logits, 0, false), diagonal));
+  return m.scale(m.add(rowsLoss, colsLoss), 0.5);
+}
+
+Value klNormal(TensorMath &m, KlNormalOp op) {
+  Value mu = op.getMean(), logVar = op.getLogVariance();
+  Value terms = m.sub(m.sub(m.add(m.scalar(1.0, mu), logVar), m.mul(mu, mu)), m.exp(logVar));
+  double batch = static_cast<double>(TensorMath::typeOf(mu).getDimSize(0));
+  return m.scale(m.sumAll(terms), -0.5 / batch);
+}
+
+/// Records the ops a decomposition creates, so reverse mode can walk them.
+struct RecordingListener : public OpBuilder::Listener {
+  SmallVector<Operation *> created;
+  void notifyOperationInserted(Operation *op, OpBuilder::InsertPoint) override {
+    created.push_back(op);
+  }
+};
+
+} // namespace
+
+bool mlir::strata::isComposite(Operation *op) {
+  return isa<GeluOp, SoftmaxOp, LayerNormOp, MseOp, BceWithLogitsOp, CrossEntropyOp,
+             NtXentOp, InfoNceOp, KlNormalOp>(op);
+}
+
+SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
+  TensorMath m(builder, op->getLoc());
+  Value result = llvm::TypeSwitch<Operation *, Value>(op)
+                     .Case([&](GeluOp o) { return gelu(m, o); })
+                     .Case([&](SoftmaxOp o) { return softmax(m, o); })
+                     .Case([&](LayerNormOp o) { return layerNorm(m, o); })
+                     .Case([&](MseOp o) { return mse(m, o); })
+                     .Case([&](BceWithLogitsOp o) { return bceWithLogits(m, o); })
+                     .Case([&](CrossEntropyOp o) { return crossEntropy(m, o); })
+                     .Case([&](NtXentOp o) { return ntXent(m, o); })
+                     .Case([&](InfoNceOp o) { return infoNce(m, o); })
+                     .Case([&](KlNormalOp o) { return klNormal(m, o); })
+                     .Default([](Operation *) { return Value(); });
+  if (!result)
+    return {};
+  return {result};
+}
+
+LogicalResult mlir::strata::gradientByDecomposition(Operation *op, OpBuilder &builder,
+                                                    ArrayRef<Value> resultGradients,
+                                                    SmallVectorImpl<Value> &operandGradients) {
+  RecordingListener recorder;
+  OpBuilder::Listener *previous = builder.getListener();
+  builder.setListener(&recorder);
+  SmallVector<Value> replacements = decompose(builder, op);
+  builder.setListener(previous);
+  if (replacements.size() != op->getNumResults())
+    return op->emitOpError("has no decomposition to differentiate");
+
+  llvm::DenseMap<Value, Value> gradients;
+  for (auto [value, grad] : llvm::zip(replacements, resultGradients))
+    if (grad)
+      gradients[value] = grad;
+  if (failed(backpropagate(builder, recorder.created, gradients)))
+    return failure();
+  for (Value operand : op->getOperands())
+    operandGradients.push_back(gradients.lookup(operand));
+  return success();
+}

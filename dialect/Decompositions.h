@@ -1,0 +1,29 @@
+//===- Decompositions.h - composite ops in terms of primitives --*- C++ -*-===//
+//
+// Softmax, layer norm, GELU and the losses are composites: they print as one op
+// (what the user wrote) but lower, and differentiate, as the primitive ops they
+// decompose into. The decomposition is the one definition of their math: the
+// `strata-decompose` pass uses it before lowering, and their gradient rules
+// differentiate it.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "StrataDialect.h"
+
+namespace mlir::strata {
+
+/// True for ops that have a decomposition into primitive ops.
+bool isComposite(Operation *op);
+
+/// Builds `op`'s decomposition at the builder's insertion point from `op`'s own
+/// operands and returns the values that replace its results.
+SmallVector<Value> decompose(OpBuilder &builder, Operation *op);
+
+/// The gradient rule of every composite: decompose, then run reverse mode over
+/// the ops the decomposition built.
+LogicalResult gradientByDecomposition(Operation *op, OpBuilder &builder,
+                                      ArrayRef<Value> resultGradients,
+                                      SmallVectorImpl<Value> &operandGradients);
+
+} // namespace mlir::strata

@@ -1,0 +1,392 @@
+//===- Gradients.cpp - the reverse-mode rule of every strata op -----------===//
+//
+// Each op's GradientOpInterface::buildGradients. Rules take the gradients of the
+// op's results (null where none flows) and build the gradients of its operands
+// as strata ops; `sumToShape` undoes numpy broadcasting. Composite ops
+// (Decompositions.h) differentiate their decomposition.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Decompositions.h"
+#include "StrataDialect.h"
+#include "TensorMath.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::strata;
+
+namespace {
+RankedTensorType typeOf(Value v) { return TensorMath::typeOf(v); }
+
+/// Appends one null gradient per operand: the op passes no gradient back.
+LogicalResult noGradient(Operation *op, SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.append(op->getNumOperands(), Value());
+  return success();
+}
+
+/// Result gradient of an op with one result.
+Value single(ArrayRef<Value> resultGradients) { return resultGradients.front(); }
+
+/// `g` reshaped from a reduction's result to its keep_dims form, then broadcast
+/// back over the input.
+Value unreduce(TensorMath &m, Value g, Value input, ArrayRef<int64_t> axes, bool keepDims) {
+  auto inShape = typeOf(input).getShape();
+  SmallVector<int64_t> kept(inShape);
+  for (int64_t axis : axes)
+    kept[axis < 0 ? axis + inShape.size() : axis] = 1;
+  Value reshaped = keepDims ? g : m.reshape(g, kept);
+  return m.broadcast(reshaped, inShape);
+}
+
+int64_t reducedCount(Value input, ArrayRef<int64_t> axes) {
+  auto shape = typeOf(input).getShape();
+  int64_t n = 1;
+  for (int64_t axis : axes)
+    n *= shape[axis < 0 ? axis + shape.size() : axis];
+  return n;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Leaves and ops that pass no gradient
+//===----------------------------------------------------------------------===//
+
+#define STRATA_NO_GRADIENT(OP)                                                 \
+  LogicalResult OP::buildGradients(OpBuilder &, ArrayRef<Value>,               \
+                                   SmallVectorImpl<Value> &operandGradients) { \
+    return noGradient(*this, operandGradients);                                \
+  }
+// Leaves.
+STRATA_NO_GRADIENT(ParamOp)
+STRATA_NO_GRADIENT(ConstantOp)
+STRATA_NO_GRADIENT(ShiftedEyeOp)
+// Piecewise constant in their operands, or independent of their values.
+STRATA_NO_GRADIENT(HeavisideOp)
+STRATA_NO_GRADIENT(EqualOp)
+STRATA_NO_GRADIENT(StopGradientOp)
+STRATA_NO_GRADIENT(OneHotOp)
+STRATA_NO_GRADIENT(RandomNormalOp)  // samples depend on `like`'s shape only
+STRATA_NO_GRADIENT(RandomUniformOp)
+STRATA_NO_GRADIENT(MlmMaskOp)       // integer in, integer out
+#undef STRATA_NO_GRADIENT
+
+LogicalResult OptimizerUpdateOp::buildGradients(OpBuilder &, ArrayRef<Value>,
+                                                SmallVectorImpl<Value> &) {
+  return emitOpError("is an optimizer step; nothing may differentiate through it");
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value g = single(resultGradients);
+  Value a = getLhs(), c = getRhs();
+  bool ta = getTransposeLhs(), tc = getTransposeRhs();
+  // For y = op(a) op(c): d op(a) = g op(c)^T and d op(c) = op(a)^T g, written
+  // so that no transpose is materialized.
+  Value da, dc;
+  if (!ta && !tc) {
+    da = m.matmul(g, c, false, true);
+    dc = m.matmul(a, g, true, false);
+  } else if (ta && !tc) {
+    da = m.matmul(c, g, false, true);
+    dc = m.matmul(a, g, false, false);
+  } else if (!ta && tc) {
+    da = m.matmul(g, c, false, false);
+    dc = m.matmul(g, a, true, false);
+  } else {
+    da = m.matmul(c, g, true, true);
+    dc = m.matmul(g, a, true, true);
+  }
+  operandGradients.push_back(m.sumToShape(da, typeOf(a)));
+  operandGradients.push_back(m.sumToShape(dc, typeOf(c)));
+  return success();
+}
+
+LogicalResult AddOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value g = single(resultGradients);
+  operandGradients.push_back(m.sumToShape(g, typeOf(getLhs())));
+  operandGradients.push_back(m.sumToShape(g, typeOf(getRhs())));
+  return success();
+}
+
+LogicalResult SubOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value g = single(resultGradients);
+  operandGradients.push_back(m.sumToShape(g, typeOf(getLhs())));
+  operandGradients.push_back(m.sumToShape(m.neg(g), typeOf(getRhs())));
+  return success();
+}
+
+LogicalResult MulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value g = single(resultGradients);
+  operandGradients.push_back(m.sumToShape(m.mul(g, getRhs()), typeOf(getLhs())));
+  operandGradients.push_back(m.sumToShape(m.mul(g, getLhs()), typeOf(getRhs())));
+  return success();
+}
+
+LogicalResult DivOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value g = single(resultGradients);
+  Value gOverRhs = m.div(g, getRhs());
+  operandGradients.push_back(m.sumToShape(gOverRhs, typeOf(getLhs())));
+  // d(a/c)/dc = -(a/c)/c
+  operandGradients.push_back(
+      m.sumToShape(m.neg(m.mul(gOverRhs, getResult())), typeOf(getRhs())));
+  return success();
+}
+
+LogicalResult NegOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.push_back(TensorMath(b, getLoc()).neg(single(resultGradients)));
+  return success();
+}
+
+LogicalResult ReluOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                     SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(m.mul(single(resultGradients), m.heaviside(getInput())));
+  return success();
+}
+
+LogicalResult SigmoidOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value y = getResult();
+  Value dy = m.mul(y, m.sub(m.scalar(1.0, y), y));
+  operandGradients.push_back(m.mul(single(resultGradients), dy));
+  return success();
+}
+
+LogicalResult TanhOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                     SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value y = getResult();
+  operandGradients.push_back(
+      m.mul(single(resultGradients), m.sub(m.scalar(1.0, y), m.mul(y, y))));
+  return success();
+}
+
+LogicalResult ExpOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(m.mul(single(resultGradients), getResult()));
+  return success();
+}
+
+LogicalResult LogOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(m.div(single(resultGradients), getInput()));
+  return success();
+}
+
+LogicalResult SqrtOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                     SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(
+      m.div(m.scale(single(resultGradients), 0.5), getResult()));
+  return success();
+}
+
+LogicalResult ErfOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value x = getInput();
+  Value dErf = m.scale(m.exp(m.neg(m.mul(x, x))), 2.0 / std::sqrt(M_PI));
+  operandGradients.push_back(m.mul(single(resultGradients), dErf));
+  return success();
+}
+
+#define STRATA_GRADIENT_BY_DECOMPOSITION(OP)                                   \
+  LogicalResult OP::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients, \
+                                   SmallVectorImpl<Value> &operandGradients) { \
+    return gradientByDecomposition(*this, b, resultGradients, operandGradients); \
+  }
+STRATA_GRADIENT_BY_DECOMPOSITION(GeluOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(SoftmaxOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(LayerNormOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(MseOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(BceWithLogitsOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(CrossEntropyOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(NtXentOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(InfoNceOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(KlNormalOp)
+#undef STRATA_GRADIENT_BY_DECOMPOSITION
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceSumOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(
+      unreduce(m, single(resultGradients), getInput(), getAxes(), getKeepDims()));
+  return success();
+}
+
+LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                           SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value g = m.scale(single(resultGradients),
+                    1.0 / static_cast<double>(reducedCount(getInput(), getAxes())));
+  operandGradients.push_back(unreduce(m, g, getInput(), getAxes(), getKeepDims()));
+  return success();
+}
+
+LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  // Ties share the gradient evenly, as torch.amax does.
+  TensorMath m(b, getLoc());
+  Value x = getInput();
+  Value max = unreduce(m, getResult(), x, getAxes(), getKeepDims());
+  Value isMax = m.equal(x, max);
+  Value count = unreduce(m, m.reduceSum(isMax, getAxes(), getKeepDims()), x, getAxes(),
+                         getKeepDims());
+  Value g = unreduce(m, single(resultGradients), x, getAxes(), getKeepDims());
+  operandGradients.push_back(m.div(m.mul(g, isMax), count));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(
+      m.reshape(single(resultGradients), typeOf(getInput()).getShape()));
+  return success();
+}
+
+LogicalResult TransposeOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  ArrayRef<int64_t> perm = getPermutation();
+  SmallVector<int64_t> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[perm[i]] = i;
+  operandGradients.push_back(m.transpose(single(resultGradients), inverse));
+  return success();
+}
+
+LogicalResult ConcatOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  Value g = single(resultGradients);
+  int64_t rank = typeOf(g).getRank();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t start = 0;
+  for (Value input : getInputs()) {
+    int64_t extent = typeOf(input).getDimSize(axis);
+    operandGradients.push_back(
+        b.create<SliceOp>(getLoc(), g, axis, start, start + extent));
+    start += extent;
+  }
+  return success();
+}
+
+LogicalResult SliceOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                      SmallVectorImpl<Value> &operandGradients) {
+  auto inType = typeOf(getInput());
+  int64_t axis = getAxis() < 0 ? getAxis() + inType.getRank() : getAxis();
+  int64_t extent = inType.getDimSize(axis);
+  int64_t start = getStart() < 0 ? getStart() + extent : getStart();
+  int64_t end = getEnd() < 0 ? getEnd() + extent : getEnd();
+  operandGradients.push_back(b.create<PadOp>(getLoc(), single(resultGradients), axis,
+                                             start, extent - end));
+  return success();
+}
+
+LogicalResult BroadcastOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  operandGradients.push_back(m.sumToShape(single(resultGradients), typeOf(getInput())));
+  return success();
+}
+
+LogicalResult PadOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                    SmallVectorImpl<Value> &operandGradients) {
+  int64_t rank = typeOf(getInput()).getRank();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t extent = typeOf(getInput()).getDimSize(axis);
+  operandGradients.push_back(b.create<SliceOp>(getLoc(), single(resultGradients), axis,
+                                               getLow(), getLow() + extent));
+  return success();
+}
+
+LogicalResult EmbeddingOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  int64_t vocab = typeOf(getTable()).getDimSize(0);
+  operandGradients.push_back(
+      b.create<EmbeddingGradOp>(getLoc(), getIds(), single(resultGradients), vocab));
+  operandGradients.push_back(Value()); // ids
+  return success();
+}
+
+LogicalResult EmbeddingGradOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                              SmallVectorImpl<Value> &operandGradients) {
+  // Scatter-add is linear in the gradient; its transpose is the gather.
+  operandGradients.push_back(Value()); // ids
+  operandGradients.push_back(
+      b.create<EmbeddingOp>(getLoc(), single(resultGradients), getIds()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Randomness: the same draw, keyed by (seed, step, stream), in the backward pass
+//===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &operandGradients) {
+  // g * mask / (1 - rate) is dropout of g with the same mask.
+  operandGradients.push_back(
+      b.create<DropoutOp>(getLoc(), single(resultGradients), getRate(), getStream()));
+  return success();
+}
+
+LogicalResult RandomShiftOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                            SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.push_back(b.create<RandomShiftOp>(
+      getLoc(), single(resultGradients), getMaxShift(), getStream(), !getInverse()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The arena
+//===----------------------------------------------------------------------===//
+
+LogicalResult ArenaSliceOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                           SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  int64_t n = getType().getNumElements();
+  int64_t total = typeOf(getArena()).getDimSize(0);
+  Value flat = m.reshape(single(resultGradients), {n});
+  operandGradients.push_back(
+      b.create<PadOp>(getLoc(), flat, 0, getOffset(), total - getOffset() - n));
+  return success();
+}
+
+LogicalResult ArenaPackOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  Value g = single(resultGradients);
+  int64_t offset = 0;
+  for (Value input : getInputs()) {
+    auto type = typeOf(input);
+    operandGradients.push_back(
+        b.create<ArenaSliceOp>(getLoc(), g, offset, type.getShape()));
+    offset += type.getNumElements();
+  }
+  return success();
+}

@@ -1,0 +1,231 @@
+//===- Autodiff.cpp - synthesize the train step by reverse mode -----------===//
+//
+// From @forward (static shapes, first result the loss) builds
+//
+//   @train_step(params, opt_state, inputs..., seed, step)
+//       -> (params', opt_state', loss, grad_norm)
+//
+// with the forward ops, their gradients (dialect/Autodiff.h walks each op's
+// GradientOpInterface), the gradients packed into one flat arena, and one
+// strata.optimizer_update configured from the module's `strata.train`. With
+// mode=grad it builds @grad_step(params, inputs..., seed, step) -> (loss, grads)
+// instead, which `strata gradcheck` compares against finite differences.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Autodiff.h"
+#include "ParamArena.h"
+#include "Passes.h"
+#include "TensorMath.h"
+
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::strata {
+#define GEN_PASS_DEF_STRATAAUTODIFF
+#include "Passes.h.inc"
+} // namespace mlir::strata
+
+using namespace mlir;
+using namespace mlir::strata;
+
+namespace {
+
+/// The optimizer settings read from the module's `strata.train` dictionary.
+struct OptimizerConfig {
+  std::string kind = "adam";
+  DictionaryAttr args;
+  std::string schedule = "constant";
+  DictionaryAttr scheduleArgs;
+  double maxGradNorm = 0.0;
+  int64_t steps = 0;
+};
+
+double numberOr(DictionaryAttr dict, StringRef key, double fallback) {
+  if (!dict)
+    return fallback;
+  if (auto f = dict.getAs<FloatAttr>(key))
+    return f.getValueAsDouble();
+  if (auto i = dict.getAs<IntegerAttr>(key))
+    return static_cast<double>(i.getInt());
+  return fallback;
+}
+
+OptimizerConfig readConfig(ModuleOp module) {
+  OptimizerConfig config;
+  auto train = module->getAttrOfType<DictionaryAttr>("strata.train");
+  if (!train)
+    return config;
+  if (auto s = train.getAs<StringAttr>("optimizer"))
+    config.kind = s.str();
+  config.args = train.getAs<DictionaryAttr>("optimizer_args");
+  if (auto s = train.getAs<StringAttr>("schedule"))
+    config.schedule = s.str();
+  config.scheduleArgs = train.getAs<DictionaryAttr>("schedule_args");
+  config.maxGradNorm = numberOr(train, "clip_grad_norm", 0.0);
+  config.steps = static_cast<int64_t>(numberOr(train, "steps", 0.0));
+  return config;
+}
+
+struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass> {
+  using StrataAutodiffBase::StrataAutodiffBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    if (!forward) {
+      module.emitError("strata-autodiff needs a @forward function");
+      return signalPassFailure();
+    }
+    if (mode != "train" && mode != "grad") {
+      module.emitError("strata-autodiff mode must be train or grad, got '") << mode << "'";
+      return signalPassFailure();
+    }
+    if (failed(requireStaticShapes(forward, "strata-autodiff")))
+      return signalPassFailure();
+    FailureOr<ParamArena> arena = layoutParams(forward);
+    if (failed(arena))
+      return signalPassFailure();
+    recordLayout(module, *arena);
+    if (failed(buildStep(module, forward, *arena)))
+      return signalPassFailure();
+  }
+
+  LogicalResult buildStep(ModuleOp module, func::FuncOp forward, const ParamArena &arena) {
+    bool train = mode == "train";
+    OptimizerConfig config = readConfig(module);
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b(ctx);
+    Location loc = forward.getLoc();
+    Type element = arena.elementType;
+    auto arenaType = RankedTensorType::get({arena.size}, element);
+    int64_t slots = OptimizerUpdateOp::stateSlots(config.kind, numberOr(config.args, "momentum", 0.0));
+    auto stateType = RankedTensorType::get({slots * arena.size}, element);
+    auto scalarType = RankedTensorType::get({}, element);
+
+    // Signature: arenas, the forward's inputs, then seed and step.
+    SmallVector<Type> argTypes = {arenaType};
+    SmallVector<DictionaryAttr> argAttrs = {arenaAttr(b, "params")};
+    if (train) {
+      argTypes.push_back(stateType);
+      argAttrs.push_back(arenaAttr(b, "opt_state"));
+    }
+    unsigned firstInput = argTypes.size();
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
+      argTypes.push_back(forward.getArgumentTypes()[i]);
+      argAttrs.push_back(forward.getArgAttrDict(i));
+    }
+    argTypes.append({b.getI64Type(), b.getI64Type()});
+    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr("strata.seed", b.getUnitAttr())));
+    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr("strata.step", b.getUnitAttr())));
+
+    SmallVector<Type> resultTypes;
+    SmallVector<DictionaryAttr> resultAttrs;
+    if (train) {
+      resultTypes = {arenaType, stateType, scalarType, scalarType};
+      resultAttrs = {arenaAttr(b, "params"), arenaAttr(b, "opt_state"), lossAttr(b),
+                     b.getDictionaryAttr(b.getNamedAttr("strata.metric", b.getStringAttr("grad_norm")))};
+    } else {
+      resultTypes = {scalarType, arenaType};
+      resultAttrs = {lossAttr(b), arenaAttr(b, "grads")};
+    }
+
+    b.setInsertionPointToEnd(module.getBody());
+    auto step = b.create<func::FuncOp>(loc, train ? "train_step" : "grad_step",
+                                       b.getFunctionType(argTypes, resultTypes));
+    step.setAllArgAttrs(argAttrs);
+    step.setAllResultAttrs(resultAttrs);
+    Block *body = step.addEntryBlock();
+    b.setInsertionPointToStart(body);
+
+    // Forward: the forward's ops with params read from the arena.
+    IRMapping mapping;
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      mapping.map(forward.getArgument(i), body->getArgument(firstInput + i));
+    llvm::StringMap<Value> slices;
+    SmallVector<Value> orderedSlices;
+    for (const ArenaEntry &e : arena.entries) {
+      Value slice = b.create<ArenaSliceOp>(loc, body->getArgument(0), e.offset, e.type.getShape());
+      slices[e.name] = slice;
+      orderedSlices.push_back(slice);
+    }
+    SmallVector<Operation *> forwardOps;
+    Value loss;
+    for (Operation &op : forward.getBody().front()) {
+      if (auto param = dyn_cast<ParamOp>(op)) {
+        mapping.map(param.getResult(), slices.lookup(param.getName()));
+        continue;
+      }
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        loss = mapping.lookup(ret.getOperand(0));
+        continue;
+      }
+      forwardOps.push_back(b.clone(op, mapping));
+    }
+
+    // Backward.
+    TensorMath m(b, loc);
+    llvm::DenseMap<Value, Value> gradients;
+    gradients[loss] = m.scalar(1.0, loss);
+    if (failed(backpropagate(b, forwardOps, gradients)))
+      return failure();
+    SmallVector<Value> paramGradients;
+    for (Value slice : orderedSlices) {
+      Value g = gradients.lookup(slice);
+      paramGradients.push_back(g ? g : m.splat(0.0, slice));
+    }
+    Value grads = b.create<ArenaPackOp>(loc, paramGradients);
+
+    if (!train) {
+      b.create<func::ReturnOp>(loc, ValueRange{loss, grads});
+      return success();
+    }
+
+    // Update.
+    Value norm = m.sqrt(m.sumAll(m.mul(grads, grads)));
+    auto update = b.create<OptimizerUpdateOp>(
+        loc,
+        ValueRange{body->getArgument(0), grads, body->getArgument(1), norm,
+                   body->getArgument(argTypes.size() - 1)},
+        ArrayRef<NamedAttribute>{
+            b.getNamedAttr("kind", b.getStringAttr(config.kind)),
+            b.getNamedAttr("lr", b.getF64FloatAttr(numberOr(config.args, "lr", 1e-3)))});
+    if (failed(configureUpdate(update, config)))
+      return failure();
+    b.create<func::ReturnOp>(loc, ValueRange{update.getNewParams(), update.getNewState(), loss, norm});
+    return success();
+  }
+
+  LogicalResult configureUpdate(OptimizerUpdateOp update, const OptimizerConfig &c) {
+    Builder b(update.getContext());
+    auto f64 = [&](double v) { return b.getF64FloatAttr(v); };
+    update.setMomentumAttr(f64(numberOr(c.args, "momentum", 0.0)));
+    update.setNesterov(numberOr(c.args, "nesterov", 0.0) != 0.0 ||
+                       (c.args && c.args.getAs<BoolAttr>("nesterov") &&
+                        c.args.getAs<BoolAttr>("nesterov").getValue()));
+    update.setBeta1Attr(f64(numberOr(c.args, "beta1", 0.9)));
+    update.setBeta2Attr(f64(numberOr(c.args, "beta2", 0.999)));
+    update.setEpsAttr(f64(numberOr(c.args, "eps", 1e-8)));
+    update.setWeightDecayAttr(f64(numberOr(c.args, "weight_decay", c.kind == "adamw" ? 0.01 : 0.0)));
+    update.setScheduleAttr(b.getStringAttr(c.schedule));
+    update.setMaxGradNormAttr(f64(c.maxGradNorm));
+    if (c.schedule == "cosine") {
+      int64_t total = totalSteps > 0 ? static_cast<int64_t>(totalSteps) : c.steps;
+      if (total <= 0)
+        return update.emitOpError("a cosine schedule needs the run's total steps "
+                                  "(--strata-autodiff=total-steps=N)");
+      update.setWarmupAttr(b.getI64IntegerAttr(static_cast<int64_t>(numberOr(c.scheduleArgs, "warmup", 0))));
+      update.setTotalStepsAttr(b.getI64IntegerAttr(total));
+      update.setMinLrAttr(f64(numberOr(c.scheduleArgs, "min_lr", 0.0)));
+    }
+    return update.verify();
+  }
+
+  static DictionaryAttr arenaAttr(OpBuilder &b, StringRef which) {
+    return b.getDictionaryAttr(b.getNamedAttr("strata.arena", b.getStringAttr(which)));
+  }
+  static DictionaryAttr lossAttr(OpBuilder &b) {
+    return b.getDictionaryAttr(b.getNamedAttr("strata.loss", b.getUnitAttr()));
+  }
+};
+
+} // namespace

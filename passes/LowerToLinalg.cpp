@@ -1,0 +1,727 @@
+//===- LowerToLinalg.cpp - strata primitives to linalg, tensor, arith, math ===//
+//
+// Lowers every primitive strata op (run --strata-decompose first for the
+// composites) on static shapes to the tensor-level dialects the upstream
+// bufferization and loop lowering take: elementwise ops and broadcasts become
+// linalg.generic with broadcasting indexing maps, reductions become reduction
+// generics, 2-D matmuls the named linalg matmul ops (which the BLAS rewrite
+// recognises), other matmuls a matmul-shaped generic, shape ops tensor
+// reshapes and slices, and random ops Philox inside the generic body, keyed by
+// the function's `strata.seed` and `strata.step` arguments.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgBuilders.h"
+#include "Passes.h"
+#include "Philox.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::strata {
+#define GEN_PASS_DEF_STRATALOWERTOLINALG
+#include "Passes.h.inc"
+} // namespace mlir::strata
+
+using namespace mlir;
+using namespace mlir::strata;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+Value constF(OpBuilder &b, Location loc, Type t, double v) { return scalarConstant(b, loc, t, v); }
+
+/// Lowers one function; holds the seed and step arguments random ops read.
+class Lowering {
+public:
+  Lowering(func::FuncOp func) : func(func) {
+    for (BlockArgument arg : func.getArguments()) {
+      if (func.getArgAttr(arg.getArgNumber(), "strata.seed"))
+        seed = arg;
+      if (func.getArgAttr(arg.getArgNumber(), "strata.step"))
+        step = arg;
+    }
+  }
+
+  LogicalResult run() {
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) {
+      if (isa<StrataDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      FailureOr<SmallVector<Value>> replacement = lower(b, op);
+      if (failed(replacement))
+        return failure();
+      op->replaceAllUsesWith(*replacement);
+      op->erase();
+    }
+    return success();
+  }
+
+private:
+  FailureOr<SmallVector<Value>> lower(OpBuilder &b, Operation *op);
+
+  LogicalResult needKey(Operation *op) {
+    if (seed && step)
+      return success();
+    return op->emitOpError("is random but its function has no strata.seed/strata.step "
+                           "arguments (run --strata-bind-params or --strata-autodiff first)");
+  }
+
+  Value unary(OpBuilder &b, Operation *op, function_ref<Value(OpBuilder &, Location, Value)> f) {
+    Value in = op->getOperand(0);
+    return buildElementwise(b, op->getLoc(), typeOf(op->getResult(0)), {in},
+                            [&](OpBuilder &nb, Location l, ValueRange a) { return f(nb, l, a[0]); });
+  }
+  Value binary(OpBuilder &b, Operation *op,
+               function_ref<Value(OpBuilder &, Location, Value, Value)> f) {
+    return buildElementwise(b, op->getLoc(), typeOf(op->getResult(0)),
+                            {op->getOperand(0), op->getOperand(1)},
+                            [&](OpBuilder &nb, Location l, ValueRange a) { return f(nb, l, a[0], a[1]); });
+  }
+
+  Value matmul(OpBuilder &b, MatmulOp op);
+  Value reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool keepDims, bool max,
+               double scale);
+  Value transpose(OpBuilder &b, TransposeOp op);
+  Value concat(OpBuilder &b, ConcatOp op);
+  Value slice(OpBuilder &b, Location loc, Value in, int64_t axis, int64_t start, int64_t size);
+  Value pad(OpBuilder &b, PadOp op);
+  Value embedding(OpBuilder &b, EmbeddingOp op);
+  Value embeddingGrad(OpBuilder &b, EmbeddingGradOp op);
+  Value oneHot(OpBuilder &b, OneHotOp op);
+  Value shiftedEye(OpBuilder &b, ShiftedEyeOp op);
+  Value arenaPack(OpBuilder &b, ArenaPackOp op);
+  Value randomElementwise(OpBuilder &b, Operation *op, Value input, int64_t stream,
+                          function_ref<Value(OpBuilder &, Location, Value, std::array<Value, 4>)> f);
+  Value randomShift(OpBuilder &b, RandomShiftOp op);
+  SmallVector<Value> mlmMask(OpBuilder &b, MlmMaskOp op);
+  SmallVector<Value> optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op);
+
+  func::FuncOp func;
+  Value seed, step;
+};
+
+FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
+  Location loc = op->getLoc();
+  auto one = [](Value v) -> FailureOr<SmallVector<Value>> { return SmallVector<Value>{v}; };
+  using R = FailureOr<SmallVector<Value>>;
+  return llvm::TypeSwitch<Operation *, R>(op)
+      .Case([&](ConstantOp c) {
+        return one(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(c.getValue())));
+      })
+      .Case([&](MatmulOp m) { return one(matmul(b, m)); })
+      .Case([&](AddOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::AddFOp>(l, x, y); })); })
+      .Case([&](SubOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::SubFOp>(l, x, y); })); })
+      .Case([&](MulOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::MulFOp>(l, x, y); })); })
+      .Case([&](DivOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::DivFOp>(l, x, y); })); })
+      .Case([&](EqualOp) {
+        return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value {
+          Value eq = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, x, y);
+          return nb.create<arith::SelectOp>(l, eq, constF(nb, l, x.getType(), 1), constF(nb, l, x.getType(), 0));
+        }));
+      })
+      .Case([&](NegOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<arith::NegFOp>(l, x); })); })
+      .Case([&](ReluOp) {
+        return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value {
+          return nb.create<arith::MaximumFOp>(l, x, constF(nb, l, x.getType(), 0));
+        }));
+      })
+      .Case([&](HeavisideOp) {
+        return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value {
+          Value pos = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, constF(nb, l, x.getType(), 0));
+          return nb.create<arith::SelectOp>(l, pos, constF(nb, l, x.getType(), 1), constF(nb, l, x.getType(), 0));
+        }));
+      })
+      .Case([&](SigmoidOp) {
+        return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value {
+          Value e = nb.create<math::ExpOp>(l, nb.create<arith::NegFOp>(l, x));
+          Value oneV = constF(nb, l, x.getType(), 1);
+          return nb.create<arith::DivFOp>(l, oneV, nb.create<arith::AddFOp>(l, oneV, e));
+        }));
+      })
+      .Case([&](TanhOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<math::TanhOp>(l, x); })); })
+      .Case([&](ExpOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<math::ExpOp>(l, x); })); })
+      .Case([&](LogOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<math::LogOp>(l, x); })); })
+      .Case([&](SqrtOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<math::SqrtOp>(l, x); })); })
+      .Case([&](ErfOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<math::ErfOp>(l, x); })); })
+      .Case([&](StopGradientOp s) { return one(s.getInput()); })
+      .Case([&](BroadcastOp) { return one(unary(b, op, [](OpBuilder &, Location, Value x) { return x; })); })
+      .Case([&](ReduceSumOp r) { return one(reduce(b, op, r.getAxes(), r.getKeepDims(), false, 1.0)); })
+      .Case([&](ReduceMaxOp r) { return one(reduce(b, op, r.getAxes(), r.getKeepDims(), true, 1.0)); })
+      .Case([&](ReduceMeanOp r) {
+        int64_t n = 1;
+        for (int64_t a : r.getAxes())
+          n *= typeOf(r.getInput()).getDimSize(a < 0 ? a + typeOf(r.getInput()).getRank() : a);
+        return one(reduce(b, op, r.getAxes(), r.getKeepDims(), false, 1.0 / static_cast<double>(n)));
+      })
+      .Case([&](ReshapeOp r) { return one(buildReshape(b, loc, r.getInput(), typeOf(r.getResult()))); })
+      .Case([&](TransposeOp t) { return one(transpose(b, t)); })
+      .Case([&](ConcatOp c) { return one(concat(b, c)); })
+      .Case([&](SliceOp s) {
+        int64_t rank = typeOf(s.getInput()).getRank();
+        int64_t axis = s.getAxis() < 0 ? s.getAxis() + rank : s.getAxis();
+        int64_t extent = typeOf(s.getInput()).getDimSize(axis);
+        int64_t start = s.getStart() < 0 ? s.getStart() + extent : s.getStart();
+        return one(slice(b, loc, s.getInput(), axis, start, typeOf(s.getResult()).getDimSize(axis)));
+      })
+      .Case([&](PadOp p) { return one(pad(b, p)); })
+      .Case([&](EmbeddingOp e) { return one(embedding(b, e)); })
+      .Case([&](EmbeddingGradOp e) { return one(embeddingGrad(b, e)); })
+      .Case([&](OneHotOp o) { return one(oneHot(b, o)); })
+      .Case([&](ShiftedEyeOp e) { return one(shiftedEye(b, e)); })
+      .Case([&](ArenaSliceOp s) {
+        auto arena = s.getArena();
+        Value flat = slice(b, loc, arena, 0, s.getOffset(), s.getType().getNumElements());
+        return one(buildReshape(b, loc, flat, s.getType()));
+      })
+      .Case([&](ArenaPackOp p) { return one(arenaPack(b, p)); })
+      .Case([&](DropoutOp d) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        double rate = d.getRate().convertToDouble();
+        return one(randomElementwise(b, op, d.getInput(), d.getStream(),
+                                     [&](OpBuilder &nb, Location l, Value x, std::array<Value, 4> bits) -> Value {
+          Type t = x.getType();
+          Value u = uniformFromBits(nb, l, bits[0], t);
+          Value keep = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, u, constF(nb, l, t, rate));
+          Value scaled = nb.create<arith::MulFOp>(l, x, constF(nb, l, t, 1.0 / (1.0 - rate)));
+          return nb.create<arith::SelectOp>(l, keep, scaled, constF(nb, l, t, 0));
+        }));
+      })
+      .Case([&](RandomUniformOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        double low = r.getLow().convertToDouble(), high = r.getHigh().convertToDouble();
+        return one(randomElementwise(b, op, r.getLike(), r.getStream(),
+                                     [&](OpBuilder &nb, Location l, Value x, std::array<Value, 4> bits) -> Value {
+          Type t = x.getType();
+          Value u = uniformFromBits(nb, l, bits[0], t);
+          return nb.create<arith::AddFOp>(l, constF(nb, l, t, low),
+                                          nb.create<arith::MulFOp>(l, u, constF(nb, l, t, high - low)));
+        }));
+      })
+      .Case([&](RandomNormalOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        double mean = r.getMean().convertToDouble(), std = r.getStd().convertToDouble();
+        return one(randomElementwise(b, op, r.getLike(), r.getStream(),
+                                     [&](OpBuilder &nb, Location l, Value x, std::array<Value, 4> bits) -> Value {
+          Type t = x.getType();
+          Value z = normalFromBits(nb, l, bits[0], bits[1], t);
+          return nb.create<arith::AddFOp>(l, constF(nb, l, t, mean),
+                                          nb.create<arith::MulFOp>(l, z, constF(nb, l, t, std)));
+        }));
+      })
+      .Case([&](RandomShiftOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        return one(randomShift(b, r));
+      })
+      .Case([&](MlmMaskOp m) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        return mlmMask(b, m);
+      })
+      .Case([&](OptimizerUpdateOp u) -> R { return optimizerUpdate(b, u); })
+      .Default([&](Operation *) -> R {
+        return op->emitOpError("has no lowering to linalg; composite ops need --strata-decompose first "
+                               "and params need --strata-bind-params or --strata-autodiff");
+      });
+}
+
+Value Lowering::matmul(OpBuilder &b, MatmulOp op) {
+  Location loc = op.getLoc();
+  Value lhs = op.getLhs(), rhs = op.getRhs();
+  auto outType = typeOf(op.getResult());
+  bool ta = op.getTransposeLhs(), tb = op.getTransposeRhs();
+  // [.., M, K] x [K, N] with a plain lhs: fold the leading axes into M.
+  if (typeOf(lhs).getRank() > 2 && typeOf(rhs).getRank() == 2 && !ta) {
+    auto lt = typeOf(lhs);
+    int64_t k = lt.getShape().back();
+    auto flatType = RankedTensorType::get({lt.getNumElements() / k, k}, lt.getElementType());
+    Value flat = buildReshape(b, loc, lhs, flatType);
+    int64_t n = outType.getShape().back();
+    auto flatOut = RankedTensorType::get({flatType.getDimSize(0), n}, outType.getElementType());
+    Value product = b.create<MatmulOp>(loc, flat, rhs, false, tb);
+    Lowering nested(func);
+    auto inner = nested.matmul(b, cast<MatmulOp>(product.getDefiningOp()));
+    product.getDefiningOp()->erase();
+    return buildReshape(b, loc, inner, outType);
+    (void)flatOut;
+  }
+  Value zeros = buildZeros(b, loc, outType);
+  if (outType.getRank() == 2 && typeOf(lhs).getRank() == 2 && typeOf(rhs).getRank() == 2) {
+    if (!ta && !tb)
+      return b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, ValueRange{zeros}).getResult(0);
+    if (ta && !tb)
+      return b.create<linalg::MatmulTransposeAOp>(loc, ValueRange{lhs, rhs}, ValueRange{zeros}).getResult(0);
+    if (!ta && tb)
+      return b.create<linalg::MatmulTransposeBOp>(loc, ValueRange{lhs, rhs}, ValueRange{zeros}).getResult(0);
+  }
+  // General case: loops (batch..., m, n, k) with broadcast batch axes.
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = outType.getRank();
+  int64_t batch = rank - 2;
+  int64_t loops = rank + 1;
+  AffineExpr m = getAffineDimExpr(batch, ctx), n = getAffineDimExpr(batch + 1, ctx),
+             k = getAffineDimExpr(batch + 2, ctx);
+  auto operandMap = [&](Value v, AffineExpr row, AffineExpr col) {
+    auto t = typeOf(v);
+    int64_t lead = batch - (t.getRank() - 2);
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < t.getRank() - 2; ++i)
+      exprs.push_back(t.getDimSize(i) == 1 && outType.getDimSize(lead + i) != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(lead + i, ctx));
+    exprs.push_back(row);
+    exprs.push_back(col);
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {ta ? operandMap(lhs, k, m) : operandMap(lhs, m, k),
+                                 tb ? operandMap(rhs, n, k) : operandMap(rhs, k, n),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{zeros}, maps, iterators,
+      [](OpBuilder &nb, Location l, ValueRange a) {
+        Value prod = nb.create<arith::MulFOp>(l, a[0], a[1]);
+        nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::AddFOp>(l, a[2], prod)});
+      });
+  return generic.getResult(0);
+}
+
+Value Lowering::reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool keepDims,
+                       bool max, double scale) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  Type et = typeOf(in).getElementType();
+  TypedAttr init = max ? b.getFloatAttr(et, -std::numeric_limits<double>::infinity())
+                       : b.getFloatAttr(et, 0.0);
+  Value r = buildReduction(b, loc, in, axes, init, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    if (max)
+      return nb.create<arith::MaximumFOp>(l, a[0], a[1]);
+    return nb.create<arith::AddFOp>(l, a[0], a[1]);
+  });
+  if (scale != 1.0) {
+    auto t = typeOf(r);
+    r = buildElementwise(b, loc, t, {r}, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return nb.create<arith::MulFOp>(l, a[0], constF(nb, l, et, scale));
+    });
+  }
+  return buildReshape(b, loc, r, typeOf(op->getResult(0)));
+  (void)keepDims;
+}
+
+Value Lowering::transpose(OpBuilder &b, TransposeOp op) {
+  MLIRContext *ctx = b.getContext();
+  auto outType = typeOf(op.getResult());
+  ArrayRef<int64_t> perm = op.getPermutation();
+  // Result axis i reads input axis perm[i]: input axis j is loop inv[j].
+  SmallVector<AffineExpr> inExprs(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inExprs[perm[i]] = getAffineDimExpr(i, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(perm.size(), 0, inExprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(perm.size(), ctx)};
+  SmallVector<utils::IteratorType> iterators(perm.size(), utils::IteratorType::parallel);
+  Value init = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), outType.getElementType());
+  return b.create<linalg::GenericOp>(op.getLoc(), TypeRange{outType}, ValueRange{op.getInput()},
+                                     ValueRange{init}, maps, iterators,
+                                     [](OpBuilder &nb, Location l, ValueRange a) {
+                                       nb.create<linalg::YieldOp>(l, a[0]);
+                                     })
+      .getResult(0);
+}
+
+Value Lowering::slice(OpBuilder &b, Location loc, Value in, int64_t axis, int64_t start,
+                      int64_t size) {
+  auto t = typeOf(in);
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    offsets.push_back(b.getIndexAttr(i == axis ? start : 0));
+    sizes.push_back(b.getIndexAttr(i == axis ? size : t.getDimSize(i)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return b.create<tensor::ExtractSliceOp>(loc, in, offsets, sizes, strides);
+}
+
+/// Inserts `part` into `dest` at `start` along `axis`.
+static Value insertAlong(OpBuilder &b, Location loc, Value part, Value dest, int64_t axis,
+                         int64_t start) {
+  auto t = typeOf(part);
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    offsets.push_back(b.getIndexAttr(i == axis ? start : 0));
+    sizes.push_back(b.getIndexAttr(t.getDimSize(i)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return b.create<tensor::InsertSliceOp>(loc, part, dest, offsets, sizes, strides);
+}
+
+Value Lowering::concat(OpBuilder &b, ConcatOp op) {
+  auto outType = typeOf(op.getResult());
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + outType.getRank() : op.getAxis();
+  Value acc = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), outType.getElementType());
+  int64_t start = 0;
+  for (Value in : op.getInputs()) {
+    acc = insertAlong(b, op.getLoc(), in, acc, axis, start);
+    start += typeOf(in).getDimSize(axis);
+  }
+  return acc;
+}
+
+Value Lowering::pad(OpBuilder &b, PadOp op) {
+  auto outType = typeOf(op.getResult());
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + outType.getRank() : op.getAxis();
+  return insertAlong(b, op.getLoc(), op.getInput(), buildZeros(b, op.getLoc(), outType), axis,
+                     op.getLow());
+}
+
+Value Lowering::embedding(OpBuilder &b, EmbeddingOp op) {
+  // out[i..., d] = table[ids[i...], d]
+  MLIRContext *ctx = b.getContext();
+  auto outType = typeOf(op.getResult());
+  int64_t rank = outType.getRank();
+  SmallVector<AffineExpr> idExprs;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    idExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, idExprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), outType.getElementType());
+  Value table = op.getTable();
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{outType}, ValueRange{op.getIds()}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value row = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), a[0]);
+               Value col = nb.create<linalg::IndexOp>(l, rank - 1);
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<tensor::ExtractOp>(l, table, ValueRange{row, col})});
+             })
+      .getResult(0);
+}
+
+Value Lowering::embeddingGrad(OpBuilder &b, EmbeddingGradOp op) {
+  // A scatter-add: sequential loops over the ids, accumulating rows.
+  Location loc = op.getLoc();
+  auto outType = typeOf(op.getResult());
+  auto idsType = typeOf(op.getIds());
+  int64_t count = idsType.getNumElements();
+  int64_t dim = outType.getDimSize(1);
+  Value ids = buildReshape(b, loc, op.getIds(), RankedTensorType::get({count}, idsType.getElementType()));
+  Value grad = buildReshape(b, loc, op.getGradient(),
+                            RankedTensorType::get({count, dim}, outType.getElementType()));
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value oneIdx = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value countV = b.create<arith::ConstantIndexOp>(loc, count);
+  Value dimV = b.create<arith::ConstantIndexOp>(loc, dim);
+  auto outer = b.create<scf::ForOp>(
+      loc, zero, countV, oneIdx, ValueRange{buildZeros(b, loc, outType)},
+      [&](OpBuilder &ob, Location l, Value i, ValueRange acc) {
+        Value id = ob.create<arith::IndexCastOp>(l, ob.getIndexType(),
+                                                 ob.create<tensor::ExtractOp>(l, ids, ValueRange{i}));
+        auto inner = ob.create<scf::ForOp>(
+            l, zero, dimV, oneIdx, acc, [&](OpBuilder &ib, Location il, Value d, ValueRange a) {
+              Value g = ib.create<tensor::ExtractOp>(il, grad, ValueRange{i, d});
+              Value old = ib.create<tensor::ExtractOp>(il, a[0], ValueRange{id, d});
+              Value sum = ib.create<arith::AddFOp>(il, old, g);
+              ib.create<scf::YieldOp>(il, ValueRange{ib.create<tensor::InsertOp>(il, sum, a[0], ValueRange{id, d})});
+            });
+        ob.create<scf::YieldOp>(l, inner.getResults());
+      });
+  return outer.getResult(0);
+}
+
+Value Lowering::oneHot(OpBuilder &b, OneHotOp op) {
+  MLIRContext *ctx = b.getContext();
+  auto outType = typeOf(op.getResult());
+  int64_t rank = outType.getRank();
+  SmallVector<AffineExpr> labelExprs;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    labelExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, labelExprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), outType.getElementType());
+  Type et = outType.getElementType();
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{outType}, ValueRange{op.getLabels()}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), a[0]);
+               if (a[0].getType().isInteger(64))
+                 label = a[0];
+               Value cls = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), nb.create<linalg::IndexOp>(l, rank - 1));
+               Value eq = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, label, cls);
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, eq, constF(nb, l, et, 1), constF(nb, l, et, 0))});
+             })
+      .getResult(0);
+}
+
+Value Lowering::shiftedEye(OpBuilder &b, ShiftedEyeOp op) {
+  auto outType = typeOf(op.getResult());
+  Type et = outType.getElementType();
+  int64_t cols = op.getCols(), shift = op.getShift();
+  Value empty = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), et);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(2, ctx)};
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{outType}, ValueRange{}, ValueRange{empty}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value r = nb.create<linalg::IndexOp>(l, 0), c = nb.create<linalg::IndexOp>(l, 1);
+               Value target = nb.create<arith::RemUIOp>(
+                   l, nb.create<arith::AddIOp>(l, r, nb.create<arith::ConstantIndexOp>(l, shift)),
+                   nb.create<arith::ConstantIndexOp>(l, cols));
+               Value eq = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, target, c);
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, eq, constF(nb, l, et, 1), constF(nb, l, et, 0))});
+             })
+      .getResult(0);
+}
+
+Value Lowering::arenaPack(OpBuilder &b, ArenaPackOp op) {
+  auto outType = typeOf(op.getResult());
+  Value acc = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), outType.getElementType());
+  int64_t offset = 0;
+  for (Value in : op.getInputs()) {
+    auto t = typeOf(in);
+    Value flat = buildReshape(b, op.getLoc(), in, RankedTensorType::get({t.getNumElements()}, t.getElementType()));
+    acc = insertAlong(b, op.getLoc(), flat, acc, 0, offset);
+    offset += t.getNumElements();
+  }
+  return acc;
+}
+
+Value Lowering::randomElementwise(OpBuilder &b, Operation *op, Value input, int64_t stream,
+                                  function_ref<Value(OpBuilder &, Location, Value, std::array<Value, 4>)> f) {
+  auto outType = typeOf(op->getResult(0));
+  return buildElementwise(b, op->getLoc(), outType, {input}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    Value index = linearIndex(nb, l, outType.getShape());
+    return f(nb, l, a[0], buildPhilox(nb, l, index, stream, seed, step));
+  });
+}
+
+Value Lowering::randomShift(OpBuilder &b, RandomShiftOp op) {
+  // Each image (all but the last two axes, flattened) draws (dy, dx) in
+  // [-max, max]: out[n, h, w] = in[n, h - dy, w - dx], zero outside; the
+  // inverse shifts by (+dy, +dx).
+  auto type = typeOf(op.getResult());
+  int64_t rank = type.getRank();
+  int64_t height = type.getDimSize(rank - 2), width = type.getDimSize(rank - 1);
+  int64_t maxShift = op.getMaxShift();
+  SmallVector<int64_t> lead(type.getShape().drop_back(2));
+  Value input = op.getInput();
+  Value empty = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), type.getElementType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  bool inverse = op.getInverse();
+  int64_t stream = op.getStream();
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{empty}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value image = nb.create<arith::ConstantIndexOp>(l, 0);
+               for (int64_t i = 0; i < rank - 2; ++i)
+                 image = nb.create<arith::AddIOp>(
+                     l, nb.create<arith::MulIOp>(l, image, nb.create<arith::ConstantIndexOp>(l, lead[i])),
+                     nb.create<linalg::IndexOp>(l, i));
+               Value image64 = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), image);
+               auto bits = buildPhilox(nb, l, image64, stream, seed, step);
+               auto offset = [&](Value word) {
+                 Value span = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(2 * maxShift + 1));
+                 Value r = nb.create<arith::RemUIOp>(l, word, span);
+                 Value centered = nb.create<arith::SubIOp>(l, r, nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(maxShift)));
+                 Value idx = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), centered);
+                 return idx;
+               };
+               Value dy = offset(bits[0]), dx = offset(bits[1]);
+               Value h = nb.create<linalg::IndexOp>(l, rank - 2), w = nb.create<linalg::IndexOp>(l, rank - 1);
+               Value sh = inverse ? nb.create<arith::AddIOp>(l, h, dy).getResult() : nb.create<arith::SubIOp>(l, h, dy).getResult();
+               Value sw = inverse ? nb.create<arith::AddIOp>(l, w, dx).getResult() : nb.create<arith::SubIOp>(l, w, dx).getResult();
+               auto inRange = [&](Value v, int64_t extent) {
+                 Value zeroI = nb.create<arith::ConstantIndexOp>(l, 0);
+                 Value ge = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, v, zeroI);
+                 Value lt = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, v, nb.create<arith::ConstantIndexOp>(l, extent));
+                 return nb.create<arith::AndIOp>(l, ge, lt).getResult();
+               };
+               Value valid = nb.create<arith::AndIOp>(l, inRange(sh, height), inRange(sw, width));
+               auto clamp = [&](Value v, int64_t extent) {
+                 Value zeroI = nb.create<arith::ConstantIndexOp>(l, 0);
+                 Value hi = nb.create<arith::ConstantIndexOp>(l, extent - 1);
+                 return nb.create<arith::MinSIOp>(l, nb.create<arith::MaxSIOp>(l, v, zeroI), hi).getResult();
+               };
+               SmallVector<Value> indices;
+               for (int64_t i = 0; i < rank - 2; ++i)
+                 indices.push_back(nb.create<linalg::IndexOp>(l, i));
+               indices.push_back(clamp(sh, height));
+               indices.push_back(clamp(sw, width));
+               Value x = nb.create<tensor::ExtractOp>(l, input, indices);
+               Value zeroF = constF(nb, l, type.getElementType(), 0);
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, valid, x, zeroF)});
+             })
+      .getResult(0);
+}
+
+SmallVector<Value> Lowering::mlmMask(OpBuilder &b, MlmMaskOp op) {
+  auto type = typeOf(op.getTokens());
+  Type it = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(3, AffineMap::getMultiDimIdentityMap(rank, ctx));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value e0 = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), it);
+  Value e1 = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), it);
+  double rate = op.getRate().convertToDouble();
+  auto generic = b.create<linalg::GenericOp>(
+      op.getLoc(), TypeRange{type, type}, ValueRange{op.getTokens()}, ValueRange{e0, e1}, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value token = a[0];
+        Value index = linearIndex(nb, l, type.getShape());
+        auto bits = buildPhilox(nb, l, index, op.getStream(), seed, step);
+        Type f32 = nb.getF32Type();
+        Value pickU = uniformFromBits(nb, l, bits[0], f32);
+        Value kindU = uniformFromBits(nb, l, bits[1], f32);
+        Value picked = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, pickU, constF(nb, l, f32, rate));
+        Value toMask = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, kindU, constF(nb, l, f32, 0.8));
+        Value toRandom = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, kindU, constF(nb, l, f32, 0.9));
+        Value randomId = nb.create<arith::RemUIOp>(l, bits[2], nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(op.getVocabSize())));
+        if (!it.isInteger(32))
+          randomId = nb.create<arith::ExtUIOp>(l, it, randomId);
+        Value maskToken = scalarConstant(nb, l, it, op.getMaskToken());
+        Value replaced = nb.create<arith::SelectOp>(l, toMask, maskToken,
+                                                    nb.create<arith::SelectOp>(l, toRandom, randomId, token));
+        Value input = nb.create<arith::SelectOp>(l, picked, replaced, token);
+        Value label = nb.create<arith::SelectOp>(l, picked, token, scalarConstant(nb, l, it, op.getIgnoreIndex()));
+        nb.create<linalg::YieldOp>(l, ValueRange{input, label});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
+SmallVector<Value> Lowering::optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op) {
+  Location loc = op.getLoc();
+  auto type = typeOf(op.getParams());
+  Type et = type.getElementType();
+  int64_t n = type.getDimSize(0);
+  StringRef kind = op.getKind();
+  double lr = op.getLr().convertToDouble(), momentum = op.getMomentum().convertToDouble();
+  double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
+  double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
+  bool adam = kind == "adam" || kind == "adamw";
+
+  // Scalars of this step, in f64 before the loop.
+  Type f64 = b.getF64Type();
+  auto c = [&](double v) { return constF(b, loc, f64, v); };
+  Value t = b.create<arith::SIToFPOp>(loc, f64, op.getStep()); // 0-based
+  Value rate = c(lr);
+  if (op.getSchedule() == "cosine") {
+    double warmup = static_cast<double>(op.getWarmup());
+    double total = static_cast<double>(op.getTotalSteps());
+    double minLr = op.getMinLr().convertToDouble();
+    Value warm = b.create<arith::DivFOp>(loc, b.create<arith::MulFOp>(loc, c(lr), b.create<arith::AddFOp>(loc, t, c(1))), c(std::max(warmup, 1.0)));
+    Value progress = b.create<arith::DivFOp>(loc, b.create<arith::SubFOp>(loc, t, c(warmup)), c(std::max(total - warmup, 1.0)));
+    progress = b.create<arith::MinimumFOp>(loc, progress, c(1));
+    Value cosine = b.create<math::CosOp>(loc, b.create<arith::MulFOp>(loc, progress, c(M_PI)));
+    Value decayed = b.create<arith::AddFOp>(loc, c(minLr), b.create<arith::MulFOp>(loc, c(0.5 * (lr - minLr)), b.create<arith::AddFOp>(loc, c(1), cosine)));
+    Value inWarmup = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, t, c(warmup));
+    rate = b.create<arith::SelectOp>(loc, inWarmup, warm, decayed);
+  }
+  Value clip = c(1);
+  if (double maxNorm = op.getMaxGradNorm().convertToDouble(); maxNorm > 0) {
+    Value norm = b.create<tensor::ExtractOp>(loc, op.getGradNorm(), ValueRange{});
+    if (et != f64)
+      norm = b.create<arith::ExtFOp>(loc, f64, norm);
+    Value ratio = b.create<arith::DivFOp>(loc, c(maxNorm), b.create<arith::AddFOp>(loc, norm, c(1e-6)));
+    clip = b.create<arith::MinimumFOp>(loc, ratio, c(1));
+  }
+  Value stepSize = rate, bias2 = c(1);
+  if (adam) {
+    Value t1 = b.create<arith::AddFOp>(loc, t, c(1));
+    Value bc1 = b.create<arith::SubFOp>(loc, c(1), b.create<math::PowFOp>(loc, c(beta1), t1));
+    Value bc2 = b.create<arith::SubFOp>(loc, c(1), b.create<math::PowFOp>(loc, c(beta2), t1));
+    stepSize = b.create<arith::DivFOp>(loc, rate, bc1);
+    bias2 = b.create<math::SqrtOp>(loc, bc2);
+  }
+  Value decay = c(1);
+  if (kind == "adamw")
+    decay = b.create<arith::SubFOp>(loc, c(1), b.create<arith::MulFOp>(loc, rate, c(wd)));
+  auto narrow = [&](Value v) -> Value { return et == f64 ? v : b.create<arith::TruncFOp>(loc, et, v).getResult(); };
+  Value stepSizeE = narrow(stepSize), rateE = narrow(rate), clipE = narrow(clip), bias2E = narrow(bias2),
+        decayE = narrow(decay);
+
+  int64_t slots = OptimizerUpdateOp::stateSlots(kind, momentum);
+  SmallVector<Value> stateSlices;
+  for (int64_t s = 0; s < slots; ++s)
+    stateSlices.push_back(slice(b, loc, op.getState(), 0, s * n, n));
+
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Value> inputs = {op.getGrads()};
+  SmallVector<Value> outputs = {op.getParams()};
+  outputs.append(stateSlices);
+  SmallVector<AffineMap> maps(inputs.size() + outputs.size(), AffineMap::getMultiDimIdentityMap(1, ctx));
+  SmallVector<Type> resultTypes(outputs.size(), type);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, resultTypes, inputs, outputs, maps, SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        auto k = [&](double v) { return constF(nb, l, et, v); };
+        Value g = nb.create<arith::MulFOp>(l, a[0], clipE);
+        Value p = a[1];
+        if (kind != "adamw" && wd != 0)
+          g = nb.create<arith::AddFOp>(l, g, nb.create<arith::MulFOp>(l, k(wd), p));
+        SmallVector<Value> yields;
+        if (adam) {
+          if (kind == "adamw")
+            p = nb.create<arith::MulFOp>(l, p, decayE);
+          Value m = nb.create<arith::AddFOp>(l, nb.create<arith::MulFOp>(l, k(beta1), a[2]), nb.create<arith::MulFOp>(l, k(1 - beta1), g));
+          Value v = nb.create<arith::AddFOp>(l, nb.create<arith::MulFOp>(l, k(beta2), a[3]),
+                                             nb.create<arith::MulFOp>(l, k(1 - beta2), nb.create<arith::MulFOp>(l, g, g)));
+          Value denom = nb.create<arith::AddFOp>(l, nb.create<arith::DivFOp>(l, nb.create<math::SqrtOp>(l, v), bias2E), k(eps));
+          Value update = nb.create<arith::DivFOp>(l, nb.create<arith::MulFOp>(l, stepSizeE, m), denom);
+          yields = {nb.create<arith::SubFOp>(l, p, update), m, v};
+        } else if (slots == 1) {
+          Value buf = nb.create<arith::AddFOp>(l, nb.create<arith::MulFOp>(l, k(momentum), a[2]), g);
+          Value dir = op.getNesterov() ? nb.create<arith::AddFOp>(l, g, nb.create<arith::MulFOp>(l, k(momentum), buf)).getResult() : buf;
+          yields = {nb.create<arith::SubFOp>(l, p, nb.create<arith::MulFOp>(l, rateE, dir)), buf};
+        } else {
+          yields = {nb.create<arith::SubFOp>(l, p, nb.create<arith::MulFOp>(l, rateE, g))};
+        }
+        nb.create<linalg::YieldOp>(l, yields);
+      });
+  Value newState = op.getState();
+  for (int64_t s = 0; s < slots; ++s)
+    newState = insertAlong(b, loc, generic.getResult(1 + s), newState, 0, s * n);
+  return {generic.getResult(0), newState};
+}
+
+struct LowerToLinalgPass : public mlir::strata::impl::StrataLowerToLinalgBase<LowerToLinalgPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    if (failed(requireStatic(func)) || failed(Lowering(func).run()))
+      signalPassFailure();
+  }
+  LogicalResult requireStatic(func::FuncOp func) {
+    WalkResult r = func.walk([](Operation *op) {
+      for (Type t : op->getResultTypes())
+        if (auto s = dyn_cast<ShapedType>(t); s && !s.hasStaticShape()) {
+          op->emitOpError("needs static shapes to lower; run --strata-infer-shapes=batch=N first");
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    return failure(r.wasInterrupted());
+  }
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+//===- Pipelines.h - the named pass pipelines, built in one place -*- C++ -*-===//
+//
+// The driver and the tests run the same pipelines: `strata-train-pipeline`
+// (fix the batch, autodiff, bind parameters), `strata-cpu-pipeline` (decompose,
+// lower to linalg, bufferize, loops, LLVM). Each is a textual pass pipeline, so
+// `strata emit --stage=S` can print the exact `strata-opt` command that
+// reproduces a stage.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "mlir/IR/DialectRegistry.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::strata {
+
+struct TrainPipelineOptions {
+  int64_t batch = 0;
+  int64_t totalSteps = 0;
+  std::string mode = "train"; // train | grad
+};
+
+enum class CpuStage { Loops, LLVM };
+
+struct CpuPipelineOptions {
+  CpuStage stopAfter = CpuStage::LLVM;
+  bool blas = true; // 2-D matmuls call the BLAS; else generated loops
+};
+
+/// builtin.module(...) from @forward to @train_step/@grad_step and an
+/// arena-bound @forward.
+std::string trainPipeline(const TrainPipelineOptions &options);
+
+/// builtin.module(...) from the train stage to loops or to the LLVM dialect.
+std::string cpuPipeline(const CpuPipelineOptions &options);
+
+/// Every dialect, interface model and pass the pipelines use (this is the one
+/// file that includes InitAllDialects/InitAllPasses).
+void registerCompilerDialects(DialectRegistry &registry);
+void registerCompilerPasses();
+
+} // namespace mlir::strata
