@@ -22,6 +22,7 @@ def Strata_Dialect : Dialect {
     and the step number keys a Philox generator.
   }];
   let cppNamespace = "::mlir::strata";
+  let hasConstantMaterializer = 1;
 }
 
 def Strata_Initializer : I32EnumAttr<"Initializer", "parameter initializer", [

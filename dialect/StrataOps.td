@@ -66,6 +66,9 @@ def Strata_ConstantOp : Strata_Op<"constant", [Pure, ConstantLike]> {
   let arguments = (ins ElementsAttr:$value);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$value attr-dict";
+  // Without a folder, constant uniquing in canonicalize/CSE cannot tell two
+  // strata.constant ops apart by value.
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

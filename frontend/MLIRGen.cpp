@@ -23,8 +23,8 @@ using namespace mlir;
 
 class Generator {
 public:
-  Generator(MLIRContext &context, const Graph &graph)
-      : context(context), builder(&context), graph(graph) {}
+  Generator(MLIRContext &context, const Graph &graph, MLIRGenOptions options)
+      : context(context), builder(&context), graph(graph), options(options) {}
 
   OwningOpRef<ModuleOp> run() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(builder.getUnknownLoc());
@@ -70,9 +70,12 @@ private:
   MLIRContext &context;
   OpBuilder builder;
   const Graph &graph;
+  MLIRGenOptions options;
   std::map<int, Value> values;
 
   Type elementType(const std::string &dtype) {
+    bool isFloat = dtype == "f32" || dtype == "f64" || dtype == "f16" || dtype == "bf16";
+    if (isFloat && options.float64) return builder.getF64Type();
     if (dtype == "f32") return builder.getF32Type();
     if (dtype == "f64") return builder.getF64Type();
     if (dtype == "f16") return builder.getF16Type();
@@ -182,9 +185,10 @@ void loadDialects(MLIRContext &context) {
   context.loadDialect<mlir::strata::StrataDialect, mlir::func::FuncDialect>();
 }
 
-OwningOpRef<ModuleOp> mlirGen(MLIRContext &context, const Graph &graph) {
+OwningOpRef<ModuleOp> mlirGen(MLIRContext &context, const Graph &graph,
+                              MLIRGenOptions options) {
   loadDialects(context);
-  return Generator(context, graph).run();
+  return Generator(context, graph, options).run();
 }
 
 } // namespace strata::frontend

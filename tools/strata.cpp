@@ -9,7 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Compiler.h"
 #include "Graph.h"
+#include "Gradcheck.h"
 #include "MLIRGen.h"
 #include "Spec.h"
 
@@ -35,6 +37,9 @@ commands:
                                       the parameter count and forward FLOPs per step
   emit SPEC --stage=S [--locations]   print the program after stage S (graph, strata)
   fmt SPEC --to=json|dsl [-o FILE]    print SPEC in the other form
+  gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
+                                      autodiff against central differences in f64,
+                                      worst relative error per parameter
 
 SPEC is a .strata (DSL) or .json file.
 )";
@@ -217,6 +222,38 @@ int runFmt(const Options &options) {
   return 0;
 }
 
+int64_t intFlag(const Options &options, const std::string &name, int64_t fallback) {
+  auto it = options.flags.find(name);
+  if (it == options.flags.end())
+    return fallback;
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(it->second, &used);
+    if (used == it->second.size() && v >= 0)
+      return v;
+  } catch (const std::exception &) {
+  }
+  throw UsageError{"option '" + name + "' needs a non-negative integer, got '" + it->second + "'"};
+}
+
+int runGradcheck(const Options &options) {
+  Spec spec = loadSpec(options.spec);
+  Graph graph = buildGraph(spec, prelude());
+  strata::tools::GradcheckOptions g;
+  g.batch = intFlag(options, "--batch", 4);
+  g.samples = static_cast<int>(intFlag(options, "--samples", 8));
+  g.seed = intFlag(options, "--seed", 0);
+  g.json = options.flags.count("--json") != 0;
+  if (g.batch < 1)
+    throw UsageError{"--batch must be at least 1"};
+  try {
+    return strata::tools::gradcheck(graph, options.spec, g);
+  } catch (const strata::compiler::CompileError &e) {
+    std::cerr << "strata: " << e.message << "\n";
+    return 2;
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -230,6 +267,9 @@ int main(int argc, char **argv) {
       return runCheck(parseArgs(argc, argv, {{"--json", false}}));
     if (command == "emit")
       return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false}}));
+    if (command == "gradcheck")
+      return runGradcheck(parseArgs(argc, argv, {{"--samples", true}, {"--batch", true},
+                                                 {"--seed", true}, {"--json", false}}));
     if (command == "fmt")
       return runFmt(parseArgs(argc, argv, {{"--to", true}, {"-o", true}}));
     throw UsageError{"unknown command '" + command + "' (see strata --help)"};

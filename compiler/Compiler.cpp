@@ -1,0 +1,206 @@
+//===- Compiler.cpp - a spec to JIT-compiled CPU functions ----------------===//
+
+#include "Compiler.h"
+
+#include "Blas.h"
+#include "MLIRGen.h"
+#include "Pipelines.h"
+#include "StrataDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <mutex>
+
+using namespace strata;
+using namespace strata::compiler;
+
+struct Program::Impl {
+  mlir::MLIRContext context;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  Impl(mlir::DialectRegistry &registry) : context(registry) {}
+};
+
+Program::Program() = default;
+Program::~Program() = default;
+
+namespace {
+
+void initializeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    mlir::strata::registerCompilerPasses();
+  });
+}
+
+runtime::DType dtypeOf(mlir::Type t) {
+  if (t.isF64()) return runtime::DType::F64;
+  if (t.isInteger(32)) return runtime::DType::I32;
+  if (t.isInteger(64)) return runtime::DType::I64;
+  return runtime::DType::F32;
+}
+
+runtime::ArgSpec specOf(mlir::Type type, mlir::DictionaryAttr attrs) {
+  runtime::ArgSpec spec;
+  if (auto memref = mlir::dyn_cast<mlir::MemRefType>(type)) {
+    spec.dtype = dtypeOf(memref.getElementType());
+    spec.shape.assign(memref.getShape().begin(), memref.getShape().end());
+  } else {
+    spec.isBuffer = false;
+    spec.dtype = runtime::DType::I64;
+  }
+  if (!attrs)
+    return spec;
+  auto str = [&](llvm::StringRef key) {
+    auto s = attrs.getAs<mlir::StringAttr>(key);
+    return s ? s.str() : std::string();
+  };
+  if (attrs.get("strata.arena")) spec.role = str("strata.arena");
+  else if (attrs.get("strata.input")) spec.role = "input:" + str("strata.input"), spec.field = str("strata.field");
+  else if (attrs.get("strata.seed")) spec.role = "seed";
+  else if (attrs.get("strata.step")) spec.role = "step";
+  else if (attrs.get("strata.loss")) spec.role = "loss";
+  else if (attrs.get("strata.metric")) spec.role = "metric:" + str("strata.metric");
+  else if (attrs.get("strata.represent")) spec.role = "represent:" + str("strata.represent");
+  return spec;
+}
+
+/// Runs `pipeline` on `module`, collecting diagnostics into the error.
+void runPipeline(mlir::ModuleOp module, const std::string &pipeline, std::string &diagnostics) {
+  mlir::PassManager pm(module.getContext());
+  std::string parseError;
+  llvm::raw_string_ostream errs(parseError);
+  // The pipelines are spelled builtin.module(...) for strata-opt; the pass
+  // manager already anchors on the module, so parse what is inside.
+  std::string inner = pipeline;
+  const std::string prefix = "builtin.module(";
+  if (inner.rfind(prefix, 0) == 0 && inner.back() == ')')
+    inner = inner.substr(prefix.size(), inner.size() - prefix.size() - 1);
+  if (mlir::failed(mlir::parsePassPipeline(inner, pm, errs)))
+    throw CompileError{"internal: bad pipeline '" + pipeline + "': " + parseError};
+  if (mlir::failed(pm.run(module)))
+    throw CompileError{diagnostics.empty() ? "compilation failed" : diagnostics};
+}
+
+std::vector<runtime::ParamEntry> readLayout(mlir::ModuleOp module, int64_t &size) {
+  std::vector<runtime::ParamEntry> layout;
+  size = 0;
+  auto entries = module->getAttrOfType<mlir::ArrayAttr>("strata.params");
+  if (!entries)
+    return layout;
+  for (mlir::Attribute a : entries) {
+    auto d = mlir::cast<mlir::DictionaryAttr>(a);
+    runtime::ParamEntry e;
+    e.name = d.getAs<mlir::StringAttr>("name").str();
+    e.offset = d.getAs<mlir::IntegerAttr>("offset").getInt();
+    auto shape = d.getAs<mlir::DenseI64ArrayAttr>("shape").asArrayRef();
+    e.shape.assign(shape.begin(), shape.end());
+    e.init = d.getAs<mlir::StringAttr>("init").str();
+    if (auto s = d.getAs<mlir::FloatAttr>("scale"))
+      e.scale = s.getValueAsDouble();
+    size = std::max(size, e.offset + e.numElements());
+    layout.push_back(e);
+  }
+  return layout;
+}
+
+} // namespace
+
+std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
+                                          const CompileOptions &options) {
+  initializeOnce();
+  mlir::DialectRegistry registry;
+  mlir::strata::registerCompilerDialects(registry);
+  std::unique_ptr<Program> program(new Program());
+  program->impl_ = std::make_unique<Impl>(registry);
+  mlir::MLIRContext &ctx = program->impl_->context;
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << d.getLocation() << ": " << d.str() << "\n";
+    return mlir::success();
+  });
+
+  auto start = std::chrono::steady_clock::now();
+  frontend::MLIRGenOptions genOptions;
+  genOptions.float64 = options.float64;
+  mlir::OwningOpRef<mlir::ModuleOp> module = frontend::mlirGen(ctx, graph, genOptions);
+  if (!module)
+    throw CompileError{"internal: the generated module does not verify: " + diagnostics};
+
+  mlir::strata::TrainPipelineOptions train;
+  train.batch = options.batch > 0 ? options.batch : graph.train.batch;
+  train.totalSteps = options.totalSteps;
+  train.mode = options.mode;
+  runPipeline(*module, mlir::strata::trainPipeline(train), diagnostics);
+  program->params_ = readLayout(*module, program->arenaSize_);
+
+  mlir::strata::CpuPipelineOptions cpu;
+  cpu.blas = options.blas;
+  cpu.stopAfter = mlir::strata::CpuStage::Loops;
+  runPipeline(*module, mlir::strata::cpuPipeline(cpu), diagnostics);
+
+  // Signatures, read while arguments are still memrefs with their attributes.
+  std::map<std::string, std::vector<runtime::ArgSpec>> signatures;
+  for (auto func : module->getOps<mlir::func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    std::vector<runtime::ArgSpec> args;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      args.push_back(specOf(func.getArgumentTypes()[i], func.getArgAttrDict(i)));
+    if (func.getNumResults() != 0)
+      throw CompileError{"internal: @" + func.getName().str() + " still returns values after bufferization: " + [&] { std::string s; llvm::raw_string_ostream os(s); os << func.getFunctionType(); return s; }()};
+    signatures[func.getName().str()] = args;
+    func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&ctx));
+  }
+  std::string toLLVM = mlir::strata::cpuPipeline(cpu);
+  std::string rest = mlir::strata::cpuPipeline({mlir::strata::CpuStage::LLVM, options.blas});
+  // Continue from where the loops stage stopped.
+  std::string tail = "builtin.module(" + rest.substr(toLLVM.size());
+  runPipeline(*module, tail, diagnostics);
+  auto lowered = std::chrono::steady_clock::now();
+  program->passSeconds_ = std::chrono::duration<double>(lowered - start).count();
+
+  mlir::ExecutionEngineOptions engineOptions;
+  auto transformer = mlir::makeOptimizingTransformer(3, 0, nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    throw CompileError{"internal: JIT failed: " + llvm::toString(engine.takeError())};
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    for (auto [name, address] : runtime::blasSymbols())
+      map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                             llvm::JITSymbolFlags::Exported};
+    return map;
+  });
+  program->impl_->engine = std::move(*engine);
+  for (auto &[name, args] : signatures) {
+    auto entry = program->impl_->engine->lookupPacked("_mlir_ciface_" + name);
+    if (!entry)
+      throw CompileError{"internal: no entry point for @" + name + ": " + llvm::toString(entry.takeError())};
+    program->functions_[name] = runtime::Function(name, *entry, args);
+  }
+  program->codegenSeconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - lowered).count();
+  return program;
+}
+
+const runtime::Function &Program::function(const std::string &name) const {
+  auto it = functions_.find(name);
+  if (it == functions_.end())
+    throw CompileError{"internal: no compiled function @" + name};
+  return it->second;
+}

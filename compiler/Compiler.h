@@ -1,0 +1,60 @@
+//===- Compiler.h - a spec to JIT-compiled CPU functions --------*- C++ -*-===//
+//
+// The JIT path of `strata train`, `eval`, `embed` and `gradcheck`: the graph
+// goes through MLIRGen, the train pipeline (fix the batch, autodiff, bind the
+// arena) and the CPU pipeline (decompose, linalg, bufferize, loops, LLVM), and
+// MLIR's ExecutionEngine compiles the result. Callers get runtime::Function
+// handles, which carry no LLVM types.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "Function.h"
+#include "Graph.h"
+#include "ParamInit.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace strata::compiler {
+
+struct CompileOptions {
+  int64_t batch = 0;          // 0: the spec's train batch
+  int64_t totalSteps = 0;     // for the cosine schedule
+  std::string mode = "train"; // train: @train_step; grad: @grad_step
+  bool float64 = false;
+  bool blas = true;
+};
+
+struct CompileError {
+  std::string message;
+};
+
+class Program {
+public:
+  /// Compiles `graph`; throws CompileError with the compiler's diagnostics.
+  static std::unique_ptr<Program> compile(const frontend::Graph &graph,
+                                          const CompileOptions &options);
+  ~Program();
+
+  /// A compiled function by name (train_step, grad_step, forward).
+  const runtime::Function &function(const std::string &name) const;
+  bool has(const std::string &name) const { return functions_.count(name) != 0; }
+  const std::vector<runtime::ParamEntry> &params() const { return params_; }
+  int64_t arenaSize() const { return arenaSize_; }
+  /// Seconds spent in MLIR passes and in LLVM code generation.
+  double passSeconds() const { return passSeconds_; }
+  double codegenSeconds() const { return codegenSeconds_; }
+
+private:
+  Program();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::map<std::string, runtime::Function> functions_;
+  std::vector<runtime::ParamEntry> params_;
+  int64_t arenaSize_ = 0;
+  double passSeconds_ = 0, codegenSeconds_ = 0;
+};
+
+} // namespace strata::compiler

@@ -1,0 +1,14 @@
+//===- Blas.h - the GEMM entry points compiled code calls -------*- C++ -*-===//
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb);
+extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb);
+
+namespace strata::runtime {
+/// (symbol, address) of every function compiled code may call, for a JIT.
+std::vector<std::pair<const char *, void *>> blasSymbols();
+} // namespace strata::runtime
