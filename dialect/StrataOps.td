@@ -617,7 +617,7 @@ def Strata_OptimizerUpdateOp : Strata_Op<"optimizer_update", [Pure, AllTypesMatc
     momentum).
 
     ```mlir
-    %p2, %s2 = strata.optimizer_update adam %p, %g, %s, %norm, %step {lr = 1.0e-03 : f64} : tensor<944176xf32>, tensor<1888352xf32>, tensor<f32>
+    %p2, %s2 = strata.optimizer_update "adam" %p, %g, %s, %norm, %step {lr = 1.0e-03 : f64} : tensor<944176xf32>, tensor<1888352xf32>, tensor<f32>
     ```
   }];
   let arguments = (ins Strata_FloatTensor:$params, Strata_FloatTensor:$grads,

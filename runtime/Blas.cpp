@@ -9,6 +9,8 @@
 
 #include <cblas.h>
 
+#include <cstring>
+
 namespace {
 template <typename T> struct Descriptor2D {
   T *allocated;
@@ -46,5 +48,38 @@ extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t 
 
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
   return {{"_mlir_ciface_strata_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
-          {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)}};
+          {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
+          {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)}};
+}
+
+namespace {
+/// memref.copy of non-contiguous memrefs lowers to a call of memrefCopy with
+/// unranked descriptors {rank, pointer to the ranked descriptor}.
+struct UnrankedDescriptor {
+  int64_t rank;
+  void *descriptor;
+};
+
+void copyStrided(const char *src, char *dst, int64_t elementSize, int64_t rank,
+                 const int64_t *sizes, const int64_t *srcStrides, const int64_t *dstStrides) {
+  if (rank == 0) {
+    std::memcpy(dst, src, elementSize);
+    return;
+  }
+  for (int64_t i = 0; i < sizes[0]; ++i)
+    copyStrided(src + i * srcStrides[0] * elementSize, dst + i * dstStrides[0] * elementSize,
+                elementSize, rank - 1, sizes + 1, srcStrides + 1, dstStrides + 1);
+}
+} // namespace
+
+extern "C" void memrefCopy(int64_t elementSize, void *source, void *destination) {
+  auto *src = static_cast<UnrankedDescriptor *>(source);
+  auto *dst = static_cast<UnrankedDescriptor *>(destination);
+  // Ranked descriptor: {allocated, aligned, offset, sizes[rank], strides[rank]}.
+  auto *s = static_cast<int64_t *>(src->descriptor);
+  auto *d = static_cast<int64_t *>(dst->descriptor);
+  int64_t rank = src->rank;
+  const char *srcData = reinterpret_cast<const char *>(s[1]) + s[2] * elementSize;
+  char *dstData = reinterpret_cast<char *>(d[1]) + d[2] * elementSize;
+  copyStrided(srcData, dstData, elementSize, rank, s + 3, s + 3 + rank, d + 3 + rank);
 }

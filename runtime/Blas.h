@@ -8,6 +8,9 @@
 extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb);
 extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb);
 
+/// The strided copy that memref.copy lowers to for non-contiguous memrefs.
+extern "C" void memrefCopy(int64_t elementSize, void *source, void *destination);
+
 namespace strata::runtime {
 /// (symbol, address) of every function compiled code may call, for a JIT.
 std::vector<std::pair<const char *, void *>> blasSymbols();

@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build ccache g++ pkg-config zlib1g-dev
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools   # MLIR 19, FileCheck, lit
   clang-19 libclang-rt-19-dev                               # libFuzzer, sanitizers
-  nlohmann-json3-dev libgtest-dev
+  nlohmann-json3-dev libopenblas-dev libopenblas0-pthread libgtest-dev
   dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
 )
 

@@ -1,0 +1,68 @@
+// RUN: %strata-opt %s --pass-pipeline='builtin.module(func.func(strata-lower-to-linalg))' -split-input-file | FileCheck %s
+
+// A bias add broadcasts through the indexing map, not a copy.
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @bias_add
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+func.func @bias_add(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> tensor<4x3xf32> {
+  %y = strata.add %x, %b : tensor<4x3xf32>, tensor<3xf32> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+// 2-D matmuls become named ops (the BLAS rewrite matches them), accumulating
+// into a zero fill.
+// CHECK-LABEL: func.func @matmuls
+// CHECK: linalg.fill
+// CHECK: linalg.matmul ins
+// CHECK: linalg.matmul_transpose_a ins
+// CHECK: linalg.matmul_transpose_b ins
+func.func @matmuls(%a: tensor<4x3xf32>, %b: tensor<3x2xf32>, %c: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<3x2xf32>, tensor<4x3xf32>) {
+  %0 = strata.matmul %a, %b : tensor<4x3xf32>, tensor<3x2xf32> -> tensor<4x2xf32>
+  %1 = strata.matmul %a, %c {transpose_lhs} : tensor<4x3xf32>, tensor<4x2xf32> -> tensor<3x2xf32>
+  %2 = strata.matmul %c, %b {transpose_rhs} : tensor<4x2xf32>, tensor<3x2xf32> -> tensor<4x3xf32>
+  return %0, %1, %2 : tensor<4x2xf32>, tensor<3x2xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// Reductions: a reduction iterator and a -inf start for the maximum.
+// CHECK-LABEL: func.func @reduce_max
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: tensor.expand_shape
+func.func @reduce_max(%x: tensor<4x3xf32>) -> tensor<4x1xf32> {
+  %y = strata.reduce_max %x axes [1] keep_dims : tensor<4x3xf32> -> tensor<4x1xf32>
+  return %y : tensor<4x1xf32>
+}
+
+// -----
+
+// Random ops run Philox in the loop body, keyed by the seed and step arguments.
+// CHECK-LABEL: func.func @dropout
+// CHECK: linalg.generic
+// CHECK: linalg.index
+// CHECK-COUNT-20: arith.mului_extended
+// CHECK: arith.select
+func.func @dropout(%x: tensor<8xf32>, %seed: i64 {strata.seed}, %step: i64 {strata.step}) -> tensor<8xf32> {
+  %y = strata.dropout %x rate 5.000000e-01 stream 0 : tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// The optimizer is one loop over the arena: Adam updates params, m and v together.
+// CHECK-LABEL: func.func @adam
+// CHECK: math.powf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.*}} : tensor<6xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<6xf32>, tensor<6xf32>, tensor<6xf32>)
+// CHECK: math.sqrt
+// CHECK: tensor.insert_slice
+func.func @adam(%p: tensor<6xf32>, %g: tensor<6xf32>, %s: tensor<12xf32>, %n: tensor<f32>, %t: i64) -> (tensor<6xf32>, tensor<12xf32>) {
+  %p2, %s2 = strata.optimizer_update "adam" %p, %g, %s, %n, %t {lr = 1.0e-03 : f64} : tensor<6xf32>, tensor<12xf32>, tensor<f32>
+  return %p2, %s2 : tensor<6xf32>, tensor<12xf32>
+}
+

@@ -1,0 +1,20 @@
+// RUN: %strata-opt %s --strata-matmul-to-blas | FileCheck %s
+
+// CHECK: func.func private @strata_gemm_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @gemms
+// CHECK: call @strata_gemm_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}})
+// CHECK: call @strata_gemm_f32(%{{.*}}, %{{.*}}, %{{.*}}, %c0_i64{{.*}}, %c1_i64)
+// CHECK-NOT: linalg.matmul
+func.func @gemms(%a: memref<4x3xf32>, %b: memref<3x2xf32>, %c: memref<4x2xf32>, %bt: memref<2x3xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x3xf32>, memref<3x2xf32>) outs(%c : memref<4x2xf32>)
+  linalg.matmul_transpose_b ins(%a, %bt : memref<4x3xf32>, memref<2x3xf32>) outs(%c : memref<4x2xf32>)
+  return
+}
+
+// Tensors (before bufferization) are left alone.
+// CHECK-LABEL: func.func @tensors
+// CHECK: linalg.matmul
+func.func @tensors(%a: tensor<4x3xf32>, %b: tensor<3x2xf32>, %c: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<4x3xf32>, tensor<3x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
