@@ -164,11 +164,7 @@ std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
     signatures[func.getName().str()] = args;
     func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&ctx));
   }
-  std::string toLLVM = mlir::strata::cpuPipeline(cpu);
-  std::string rest = mlir::strata::cpuPipeline({mlir::strata::CpuStage::LLVM, options.blas});
-  // Continue from where the loops stage stopped.
-  std::string tail = "builtin.module(" + rest.substr(toLLVM.size());
-  runPipeline(*module, tail, diagnostics);
+  runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), diagnostics);
   auto lowered = std::chrono::steady_clock::now();
   program->passSeconds_ = std::chrono::duration<double>(lowered - start).count();
 

@@ -422,19 +422,21 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &results) {
   shapes::Shape shape = toShape(adaptor.getInput().getType());
+  // I64Attr getters return uint64_t: read the padding as signed.
+  auto low = static_cast<int64_t>(adaptor.getLow()), high = static_cast<int64_t>(adaptor.getHigh());
   auto axis = shapes::normalizeAxis(adaptor.getAxis(), shape.size());
-  if (!axis || adaptor.getLow() < 0 || adaptor.getHigh() < 0 || shapes::isBatch(shape[*axis]))
+  if (!axis || low < 0 || high < 0 || shapes::isBatch(shape[*axis]))
     return emitOptionalError(loc, "pad needs a static axis in range and non-negative "
                                   "padding, got axis ", adaptor.getAxis(), " of ",
                              shapes::str(shape));
-  shape[*axis] += adaptor.getLow() + adaptor.getHigh();
+  shape[*axis] += low + high;
   return pushSameElementType(loc, adaptor.getInput(), shape, "", results);
 }
 
 LogicalResult OneHotOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
-  if (adaptor.getDepth() <= 0)
+  if (static_cast<int64_t>(adaptor.getDepth()) <= 0)
     return emitOptionalError(loc, "one_hot depth must be positive");
   shapes::Shape shape = toShape(adaptor.getLabels().getType());
   shape.push_back(adaptor.getDepth());
@@ -444,7 +446,7 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 LogicalResult ShiftedEyeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &results) {
-  if (adaptor.getRows() <= 0 || adaptor.getCols() <= 0)
+  if (static_cast<int64_t>(adaptor.getRows()) <= 0 || static_cast<int64_t>(adaptor.getCols()) <= 0)
     return emitOptionalError(loc, "shifted_eye needs positive rows and cols");
   return pushResult(loc, shapes::Shape{adaptor.getRows(), adaptor.getCols()}, "",
                     adaptor.getElementType(), results);
@@ -459,7 +461,7 @@ LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
   shapes::Shape expected = ids;
   if (!grad.empty())
     expected.push_back(grad.back());
-  if (grad.empty() || grad != expected || adaptor.getVocab() <= 0)
+  if (grad.empty() || grad != expected || static_cast<int64_t>(adaptor.getVocab()) <= 0)
     return emitOptionalError(loc, "embedding_grad needs a gradient of shape ids + [dim], got ids ",
                              shapes::str(ids), " and gradient ", shapes::str(grad));
   return pushSameElementType(loc, adaptor.getGradient(),

@@ -71,22 +71,12 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
-    if (!forward) {
-      module.emitError("strata-autodiff needs a @forward function");
-      return signalPassFailure();
-    }
     if (mode != "train" && mode != "grad") {
       module.emitError("strata-autodiff mode must be train or grad, got '") << mode << "'";
       return signalPassFailure();
     }
-    if (failed(requireStaticShapes(forward, "strata-autodiff")))
-      return signalPassFailure();
-    FailureOr<ParamArena> arena = layoutParams(forward);
-    if (failed(arena))
-      return signalPassFailure();
-    recordLayout(module, *arena);
-    if (failed(buildStep(module, forward, *arena)))
+    FailureOr<ForwardWithArena> prepared = prepareForward(module, "strata-autodiff");
+    if (failed(prepared) || failed(buildStep(module, prepared->forward, prepared->arena)))
       return signalPassFailure();
   }
 
@@ -115,15 +105,15 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       argAttrs.push_back(forward.getArgAttrDict(i));
     }
     argTypes.append({b.getI64Type(), b.getI64Type()});
-    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr("strata.seed", b.getUnitAttr())));
-    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr("strata.step", b.getUnitAttr())));
+    argAttrs.push_back(roleAttr(b, "strata.seed"));
+    argAttrs.push_back(roleAttr(b, "strata.step"));
 
     SmallVector<Type> resultTypes;
     SmallVector<DictionaryAttr> resultAttrs;
     if (train) {
       resultTypes = {arenaType, stateType, scalarType, scalarType};
       resultAttrs = {arenaAttr(b, "params"), arenaAttr(b, "opt_state"), lossAttr(b),
-                     b.getDictionaryAttr(b.getNamedAttr("strata.metric", b.getStringAttr("grad_norm")))};
+                     roleAttr(b, "strata.metric", b.getStringAttr("grad_norm"))};
     } else {
       resultTypes = {scalarType, arenaType};
       resultAttrs = {lossAttr(b), arenaAttr(b, "grads")};
@@ -141,13 +131,10 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
     IRMapping mapping;
     for (unsigned i = 0; i < forward.getNumArguments(); ++i)
       mapping.map(forward.getArgument(i), body->getArgument(firstInput + i));
+    SmallVector<Value> orderedSlices = createArenaSlices(b, loc, arena, body->getArgument(0));
     llvm::StringMap<Value> slices;
-    SmallVector<Value> orderedSlices;
-    for (const ArenaEntry &e : arena.entries) {
-      Value slice = b.create<ArenaSliceOp>(loc, body->getArgument(0), e.offset, e.type.getShape());
-      slices[e.name] = slice;
-      orderedSlices.push_back(slice);
-    }
+    for (auto [entry, slice] : llvm::zip(arena.entries, orderedSlices))
+      slices[entry.name] = slice;
     SmallVector<Operation *> forwardOps;
     Value loss;
     for (Operation &op : forward.getBody().front()) {
@@ -199,9 +186,8 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
     Builder b(update.getContext());
     auto f64 = [&](double v) { return b.getF64FloatAttr(v); };
     update.setMomentumAttr(f64(numberOr(c.args, "momentum", 0.0)));
-    update.setNesterov(numberOr(c.args, "nesterov", 0.0) != 0.0 ||
-                       (c.args && c.args.getAs<BoolAttr>("nesterov") &&
-                        c.args.getAs<BoolAttr>("nesterov").getValue()));
+    BoolAttr nesterov = c.args ? c.args.getAs<BoolAttr>("nesterov") : BoolAttr();
+    update.setNesterov(nesterov && nesterov.getValue());
     update.setBeta1Attr(f64(numberOr(c.args, "beta1", 0.9)));
     update.setBeta2Attr(f64(numberOr(c.args, "beta2", 0.999)));
     update.setEpsAttr(f64(numberOr(c.args, "eps", 1e-8)));
@@ -221,11 +207,9 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
   }
 
   static DictionaryAttr arenaAttr(OpBuilder &b, StringRef which) {
-    return b.getDictionaryAttr(b.getNamedAttr("strata.arena", b.getStringAttr(which)));
+    return roleAttr(b, "strata.arena", b.getStringAttr(which));
   }
-  static DictionaryAttr lossAttr(OpBuilder &b) {
-    return b.getDictionaryAttr(b.getNamedAttr("strata.loss", b.getUnitAttr()));
-  }
+  static DictionaryAttr lossAttr(OpBuilder &b) { return roleAttr(b, "strata.loss"); }
 };
 
 } // namespace

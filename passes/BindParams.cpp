@@ -22,17 +22,11 @@ namespace {
 struct BindParamsPass : public mlir::strata::impl::StrataBindParamsBase<BindParamsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
-    if (!forward) {
-      module.emitError("strata-bind-params needs a @forward function");
+    FailureOr<ForwardWithArena> prepared = prepareForward(module, "strata-bind-params");
+    if (failed(prepared))
       return signalPassFailure();
-    }
-    if (failed(requireStaticShapes(forward, "strata-bind-params")))
-      return signalPassFailure();
-    FailureOr<ParamArena> arena = layoutParams(forward);
-    if (failed(arena))
-      return signalPassFailure();
-    recordLayout(module, *arena);
+    func::FuncOp forward = prepared->forward;
+    const ParamArena *arena = &prepared->arena;
 
     MLIRContext *ctx = module.getContext();
     Builder b(ctx);
@@ -42,12 +36,11 @@ struct BindParamsPass : public mlir::strata::impl::StrataBindParamsBase<BindPara
     entry.addArgument(b.getI64Type(), forward.getLoc());
     entry.addArgument(b.getI64Type(), forward.getLoc());
 
-    SmallVector<DictionaryAttr> argAttrs = {
-        b.getDictionaryAttr(b.getNamedAttr("strata.arena", b.getStringAttr("params")))};
+    SmallVector<DictionaryAttr> argAttrs = {roleAttr(b, "strata.arena", b.getStringAttr("params"))};
     for (unsigned i = 0; i < forward.getNumArguments(); ++i)
       argAttrs.push_back(forward.getArgAttrDict(i));
-    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr("strata.seed", b.getUnitAttr())));
-    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr("strata.step", b.getUnitAttr())));
+    argAttrs.push_back(roleAttr(b, "strata.seed"));
+    argAttrs.push_back(roleAttr(b, "strata.step"));
     SmallVector<DictionaryAttr> resultAttrs;
     for (unsigned i = 0; i < forward.getNumResults(); ++i)
       resultAttrs.push_back(forward.getResultAttrDict(i));

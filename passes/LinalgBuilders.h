@@ -41,7 +41,8 @@ Value buildZeros(OpBuilder &b, Location loc, RankedTensorType type);
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 
 /// The linear (row-major) index of the current linalg.generic iteration over
-/// `shape`, as i64. Only valid inside a linalg.generic body.
+/// its first `shape.size()` loops, whose extents are `shape`, as i64. Only
+/// valid inside a linalg.generic body.
 Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape);
 
 } // namespace mlir::strata

@@ -87,9 +87,11 @@ private:
                             [&](OpBuilder &nb, Location l, ValueRange a) { return f(nb, l, a[0], a[1]); });
   }
 
-  Value matmul(OpBuilder &b, MatmulOp op);
-  Value reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool keepDims, bool max,
-               double scale);
+  Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta, bool tb,
+               RankedTensorType outType);
+  /// Reduces over `axes`, scales by `scale`, and reshapes to the op's result
+  /// (which restores kept axes).
+  Value reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool max, double scale);
   Value transpose(OpBuilder &b, TransposeOp op);
   Value concat(OpBuilder &b, ConcatOp op);
   Value slice(OpBuilder &b, Location loc, Value in, int64_t axis, int64_t start, int64_t size);
@@ -117,7 +119,10 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       .Case([&](ConstantOp c) {
         return one(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(c.getValue())));
       })
-      .Case([&](MatmulOp m) { return one(matmul(b, m)); })
+      .Case([&](MatmulOp m) {
+        return one(matmul(b, loc, m.getLhs(), m.getRhs(), m.getTransposeLhs(),
+                          m.getTransposeRhs(), typeOf(m.getResult())));
+      })
       .Case([&](AddOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::AddFOp>(l, x, y); })); })
       .Case([&](SubOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::SubFOp>(l, x, y); })); })
       .Case([&](MulOp) { return one(binary(b, op, [](OpBuilder &nb, Location l, Value x, Value y) -> Value { return nb.create<arith::MulFOp>(l, x, y); })); })
@@ -154,13 +159,13 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       .Case([&](ErfOp) { return one(unary(b, op, [](OpBuilder &nb, Location l, Value x) -> Value { return nb.create<math::ErfOp>(l, x); })); })
       .Case([&](StopGradientOp s) { return one(s.getInput()); })
       .Case([&](BroadcastOp) { return one(unary(b, op, [](OpBuilder &, Location, Value x) { return x; })); })
-      .Case([&](ReduceSumOp r) { return one(reduce(b, op, r.getAxes(), r.getKeepDims(), false, 1.0)); })
-      .Case([&](ReduceMaxOp r) { return one(reduce(b, op, r.getAxes(), r.getKeepDims(), true, 1.0)); })
+      .Case([&](ReduceSumOp r) { return one(reduce(b, op, r.getAxes(), false, 1.0)); })
+      .Case([&](ReduceMaxOp r) { return one(reduce(b, op, r.getAxes(), true, 1.0)); })
       .Case([&](ReduceMeanOp r) {
         int64_t n = 1;
         for (int64_t a : r.getAxes())
           n *= typeOf(r.getInput()).getDimSize(a < 0 ? a + typeOf(r.getInput()).getRank() : a);
-        return one(reduce(b, op, r.getAxes(), r.getKeepDims(), false, 1.0 / static_cast<double>(n)));
+        return one(reduce(b, op, r.getAxes(), false, 1.0 / static_cast<double>(n)));
       })
       .Case([&](ReshapeOp r) { return one(buildReshape(b, loc, r.getInput(), typeOf(r.getResult()))); })
       .Case([&](TransposeOp t) { return one(transpose(b, t)); })
@@ -237,25 +242,16 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       });
 }
 
-Value Lowering::matmul(OpBuilder &b, MatmulOp op) {
-  Location loc = op.getLoc();
-  Value lhs = op.getLhs(), rhs = op.getRhs();
-  auto outType = typeOf(op.getResult());
-  bool ta = op.getTransposeLhs(), tb = op.getTransposeRhs();
+Value Lowering::matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta, bool tb,
+                       RankedTensorType outType) {
   // [.., M, K] x [K, N] with a plain lhs: fold the leading axes into M.
   if (typeOf(lhs).getRank() > 2 && typeOf(rhs).getRank() == 2 && !ta) {
     auto lt = typeOf(lhs);
     int64_t k = lt.getShape().back();
-    auto flatType = RankedTensorType::get({lt.getNumElements() / k, k}, lt.getElementType());
-    Value flat = buildReshape(b, loc, lhs, flatType);
-    int64_t n = outType.getShape().back();
-    auto flatOut = RankedTensorType::get({flatType.getDimSize(0), n}, outType.getElementType());
-    Value product = b.create<MatmulOp>(loc, flat, rhs, false, tb);
-    Lowering nested(func);
-    auto inner = nested.matmul(b, cast<MatmulOp>(product.getDefiningOp()));
-    product.getDefiningOp()->erase();
-    return buildReshape(b, loc, inner, outType);
-    (void)flatOut;
+    int64_t rows = lt.getNumElements() / k;
+    Value flat = buildReshape(b, loc, lhs, RankedTensorType::get({rows, k}, lt.getElementType()));
+    auto flatOut = RankedTensorType::get({rows, outType.getShape().back()}, outType.getElementType());
+    return buildReshape(b, loc, matmul(b, loc, flat, rhs, false, tb, flatOut), outType);
   }
   Value zeros = buildZeros(b, loc, outType);
   if (outType.getRank() == 2 && typeOf(lhs).getRank() == 2 && typeOf(rhs).getRank() == 2) {
@@ -302,8 +298,8 @@ Value Lowering::matmul(OpBuilder &b, MatmulOp op) {
   return generic.getResult(0);
 }
 
-Value Lowering::reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool keepDims,
-                       bool max, double scale) {
+Value Lowering::reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool max,
+                       double scale) {
   Location loc = op->getLoc();
   Value in = op->getOperand(0);
   Type et = typeOf(in).getElementType();
@@ -321,7 +317,6 @@ Value Lowering::reduce(OpBuilder &b, Operation *op, ArrayRef<int64_t> axes, bool
     });
   }
   return buildReshape(b, loc, r, typeOf(op->getResult(0)));
-  (void)keepDims;
 }
 
 Value Lowering::transpose(OpBuilder &b, TransposeOp op) {
@@ -459,9 +454,9 @@ Value Lowering::oneHot(OpBuilder &b, OneHotOp op) {
              op.getLoc(), TypeRange{outType}, ValueRange{op.getLabels()}, ValueRange{init}, maps,
              iterators,
              [&](OpBuilder &nb, Location l, ValueRange a) {
-               Value label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), a[0]);
-               if (a[0].getType().isInteger(64))
-                 label = a[0];
+               Value label = a[0];
+               if (!label.getType().isInteger(64))
+                 label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), label);
                Value cls = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), nb.create<linalg::IndexOp>(l, rank - 1));
                Value eq = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, label, cls);
                nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, eq, constF(nb, l, et, 1), constF(nb, l, et, 0))});
@@ -531,13 +526,8 @@ Value Lowering::randomShift(OpBuilder &b, RandomShiftOp op) {
   return b.create<linalg::GenericOp>(
              op.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{empty}, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange) {
-               Value image = nb.create<arith::ConstantIndexOp>(l, 0);
-               for (int64_t i = 0; i < rank - 2; ++i)
-                 image = nb.create<arith::AddIOp>(
-                     l, nb.create<arith::MulIOp>(l, image, nb.create<arith::ConstantIndexOp>(l, lead[i])),
-                     nb.create<linalg::IndexOp>(l, i));
-               Value image64 = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), image);
-               auto bits = buildPhilox(nb, l, image64, stream, seed, step);
+               Value image = linearIndex(nb, l, lead); // over the leading loops
+               auto bits = buildPhilox(nb, l, image, stream, seed, step);
                auto offset = [&](Value word) {
                  Value span = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(2 * maxShift + 1));
                  Value r = nb.create<arith::RemUIOp>(l, word, span);

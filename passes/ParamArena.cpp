@@ -64,16 +64,39 @@ void mlir::strata::recordLayout(ModuleOp module, const ParamArena &arena) {
   module->setAttr("strata.params", b.getArrayAttr(entries));
 }
 
+FailureOr<ForwardWithArena> mlir::strata::prepareForward(ModuleOp module, StringRef pass) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward)
+    return module.emitError() << pass << " needs a @forward function";
+  if (failed(requireStaticShapes(forward, pass)))
+    return failure();
+  FailureOr<ParamArena> arena = layoutParams(forward);
+  if (failed(arena))
+    return failure();
+  recordLayout(module, *arena);
+  return ForwardWithArena{forward, std::move(*arena)};
+}
+
+SmallVector<Value> mlir::strata::createArenaSlices(OpBuilder &builder, Location loc,
+                                                   const ParamArena &arena, Value arenaArg) {
+  SmallVector<Value> slices;
+  for (const ArenaEntry &e : arena.entries)
+    slices.push_back(builder.create<ArenaSliceOp>(loc, arenaArg, e.offset, e.type.getShape()));
+  return slices;
+}
+
+DictionaryAttr mlir::strata::roleAttr(Builder &builder, StringRef key, Attribute value) {
+  return builder.getDictionaryAttr(
+      builder.getNamedAttr(key, value ? value : builder.getUnitAttr()));
+}
+
 SmallVector<Value> mlir::strata::bindParamsToArena(func::FuncOp func, const ParamArena &arena,
                                                    Value arenaArg) {
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  SmallVector<Value> ordered = createArenaSlices(b, func.getLoc(), arena, arenaArg);
   llvm::StringMap<Value> slices;
-  SmallVector<Value> ordered;
-  for (const ArenaEntry &e : arena.entries) {
-    Value slice = b.create<ArenaSliceOp>(func.getLoc(), arenaArg, e.offset, e.type.getShape());
-    slices[e.name] = slice;
-    ordered.push_back(slice);
-  }
+  for (auto [entry, slice] : llvm::zip(arena.entries, ordered))
+    slices[entry.name] = slice;
   SmallVector<ParamOp> params;
   func.walk([&](ParamOp p) { params.push_back(p); });
   for (ParamOp p : params) {

@@ -40,6 +40,23 @@ FailureOr<ParamArena> layoutParams(func::FuncOp func);
 /// with name, offset, shape, init and scale), which drivers read back.
 void recordLayout(ModuleOp module, const ParamArena &arena);
 
+/// The module's @forward with static shapes and its parameter layout, which
+/// is recorded on the module; emits `pass`'s diagnostic and fails otherwise.
+struct ForwardWithArena {
+  func::FuncOp forward;
+  ParamArena arena;
+};
+FailureOr<ForwardWithArena> prepareForward(ModuleOp module, StringRef pass);
+
+/// One strata.arena_slice of `arenaArg` per entry, built at the builder's
+/// insertion point, in layout order.
+SmallVector<Value> createArenaSlices(OpBuilder &builder, Location loc, const ParamArena &arena,
+                                     Value arenaArg);
+
+/// {key = value} (a unit attribute without a value): the role attributes of
+/// train-step arguments and results (strata.arena, strata.seed, ...).
+DictionaryAttr roleAttr(Builder &builder, StringRef key, Attribute value = {});
+
 /// Replaces every strata.param in `func` by a strata.arena_slice of `arenaArg`,
 /// one slice per name, built at the start of the entry block. Returns the slice
 /// of each entry, in layout order.

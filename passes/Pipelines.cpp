@@ -22,25 +22,38 @@ std::string mlir::strata::trainPipeline(const TrainPipelineOptions &o) {
   return p;
 }
 
-std::string mlir::strata::cpuPipeline(const CpuPipelineOptions &o) {
-  std::string p = "builtin.module("
-                  "func.func(strata-decompose),canonicalize,cse,"
+namespace {
+/// Passes from the train stage to loops on memrefs.
+std::string toLoops(bool blas) {
+  std::string p = "func.func(strata-decompose),canonicalize,cse,"
                   "func.func(strata-lower-to-linalg),canonicalize,"
                   "func.func(linalg-fuse-elementwise-ops),cse,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "drop-equivalent-buffer-results,buffer-results-to-out-params,"
                   "canonicalize,buffer-deallocation-pipeline,";
-  if (o.blas)
+  if (blas)
     p += "strata-matmul-to-blas,";
-  p += "func.func(convert-linalg-to-loops),canonicalize";
-  if (o.stopAfter == CpuStage::Loops)
-    return p + ")";
-  p += ",convert-bufferization-to-memref,lower-affine,convert-scf-to-cf,"
-       "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
-       "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
-       "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)";
-  return p;
+  return p + "func.func(convert-linalg-to-loops),canonicalize";
+}
+
+/// Passes from loops to the LLVM dialect.
+const char *kLoopsToLLVM =
+    "convert-bufferization-to-memref,lower-affine,convert-scf-to-cf,"
+    "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
+    "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
+    "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
+} // namespace
+
+std::string mlir::strata::cpuPipeline(const CpuPipelineOptions &o) {
+  std::string p = "builtin.module(" + toLoops(o.blas);
+  if (o.stopAfter == CpuStage::LLVM)
+    p += std::string(",") + kLoopsToLLVM;
+  return p + ")";
+}
+
+std::string mlir::strata::cpuLoopsToLLVMPipeline() {
+  return std::string("builtin.module(") + kLoopsToLLVM + ")";
 }
 
 void mlir::strata::registerCompilerDialects(DialectRegistry &registry) {

@@ -36,6 +36,10 @@ std::string trainPipeline(const TrainPipelineOptions &options);
 /// builtin.module(...) from the train stage to loops or to the LLVM dialect.
 std::string cpuPipeline(const CpuPipelineOptions &options);
 
+/// builtin.module(...) from the loops stage to the LLVM dialect: the rest of
+/// cpuPipeline after it stopped at CpuStage::Loops.
+std::string cpuLoopsToLLVMPipeline();
+
 /// Every dialect, interface model and pass the pipelines use (this is the one
 /// file that includes InitAllDialects/InitAllPasses).
 void registerCompilerDialects(DialectRegistry &registry);

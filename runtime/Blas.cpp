@@ -19,31 +19,38 @@ template <typename T> struct Descriptor2D {
   int64_t sizes[2];
   int64_t strides[2];
   T *data() const { return aligned + offset; }
-  /// BLAS needs unit stride in the minor dimension.
-  bool rowMajor() const { return strides[1] == 1; }
 };
 } // namespace
 
-extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb) {
-  auto *A = static_cast<Descriptor2D<float> *>(a);
-  auto *B = static_cast<Descriptor2D<float> *>(b);
-  auto *C = static_cast<Descriptor2D<float> *>(c);
+namespace {
+void gemm(const Descriptor2D<float> *A, const Descriptor2D<float> *B, Descriptor2D<float> *C,
+          CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, A->data(), A->strides[0], B->data(),
+              B->strides[0], 1.0f, C->data(), C->strides[0]);
+}
+void gemm(const Descriptor2D<double> *A, const Descriptor2D<double> *B, Descriptor2D<double> *C,
+          CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, A->data(), A->strides[0], B->data(),
+              B->strides[0], 1.0, C->data(), C->strides[0]);
+}
+
+/// C += op(A) op(B) on row-major descriptors.
+template <typename T> void gemmDescriptors(void *a, void *b, void *c, int64_t ta, int64_t tb) {
+  auto *A = static_cast<Descriptor2D<T> *>(a);
+  auto *B = static_cast<Descriptor2D<T> *>(b);
+  auto *C = static_cast<Descriptor2D<T> *>(c);
   int m = C->sizes[0], n = C->sizes[1];
   int k = ta ? A->sizes[0] : A->sizes[1];
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0f, A->data(), A->strides[0], B->data(), B->strides[0], 1.0f, C->data(),
-              C->strides[0]);
+  gemm(A, B, C, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k);
+}
+} // namespace
+
+extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb) {
+  gemmDescriptors<float>(a, b, c, ta, tb);
 }
 
 extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb) {
-  auto *A = static_cast<Descriptor2D<double> *>(a);
-  auto *B = static_cast<Descriptor2D<double> *>(b);
-  auto *C = static_cast<Descriptor2D<double> *>(c);
-  int m = C->sizes[0], n = C->sizes[1];
-  int k = ta ? A->sizes[0] : A->sizes[1];
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-              k, 1.0, A->data(), A->strides[0], B->data(), B->strides[0], 1.0, C->data(),
-              C->strides[0]);
+  gemmDescriptors<double>(a, b, c, ta, tb);
 }
 
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {

@@ -66,3 +66,20 @@ func.func @adam(%p: tensor<6xf32>, %g: tensor<6xf32>, %s: tensor<12xf32>, %n: te
   return %p2, %s2 : tensor<6xf32>, tensor<12xf32>
 }
 
+
+// -----
+
+// One-hot compares labels as i64; i32 labels are sign-extended, i64 used as is.
+// CHECK-LABEL: func.func @one_hot
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK-LABEL: func.func @one_hot_i64
+// CHECK-NOT: arith.extsi
+// CHECK: arith.cmpi eq
+func.func @one_hot(%l: tensor<4xi32>) -> tensor<4x3xf32> {
+  %0 = strata.one_hot %l depth 3 : tensor<4xi32> -> f32
+  return %0 : tensor<4x3xf32>
+}
+func.func @one_hot_i64(%l: tensor<4xi64>) -> tensor<4x3xf32> {
+  %0 = strata.one_hot %l depth 3 : tensor<4xi64> -> f32
+  return %0 : tensor<4x3xf32>
+}
