@@ -24,10 +24,26 @@
 using namespace strata;
 using namespace strata::compiler;
 
-struct Program::Impl {
+namespace {
+/// An MLIR context with every dialect the pipelines use, whose diagnostics
+/// are collected into a string for CompileError.
+struct CompileContext {
   mlir::MLIRContext context;
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler;
+  explicit CompileContext(mlir::DialectRegistry &registry)
+      : context(registry), handler(&context, [this](mlir::Diagnostic &d) {
+          llvm::raw_string_ostream os(diagnostics);
+          os << d.getLocation() << ": " << d.str() << "\n";
+          return mlir::success();
+        }) {}
+};
+} // namespace
+
+struct Program::Impl {
+  CompileContext compile;
   std::unique_ptr<mlir::ExecutionEngine> engine;
-  Impl(mlir::DialectRegistry &registry) : context(registry) {}
+  explicit Impl(mlir::DialectRegistry &registry) : compile(registry) {}
 };
 
 Program::Program() = default;
@@ -117,39 +133,81 @@ std::vector<runtime::ParamEntry> readLayout(mlir::ModuleOp module, int64_t &size
 
 } // namespace
 
-std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
-                                          const CompileOptions &options) {
+namespace {
+
+mlir::DialectRegistry compilerRegistry() {
   initializeOnce();
   mlir::DialectRegistry registry;
   mlir::strata::registerCompilerDialects(registry);
-  std::unique_ptr<Program> program(new Program());
-  program->impl_ = std::make_unique<Impl>(registry);
-  mlir::MLIRContext &ctx = program->impl_->context;
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    llvm::raw_string_ostream os(diagnostics);
-    os << d.getLocation() << ": " << d.str() << "\n";
-    return mlir::success();
-  });
+  return registry;
+}
 
-  auto start = std::chrono::steady_clock::now();
+/// MLIRGen and the train pipeline: the module at stage `train`.
+mlir::OwningOpRef<mlir::ModuleOp> buildTrainStage(mlir::MLIRContext &ctx, std::string &diagnostics,
+                                                  const frontend::Graph &graph,
+                                                  const CompileOptions &options) {
   frontend::MLIRGenOptions genOptions;
   genOptions.float64 = options.float64;
   mlir::OwningOpRef<mlir::ModuleOp> module = frontend::mlirGen(ctx, graph, genOptions);
   if (!module)
     throw CompileError{"internal: the generated module does not verify: " + diagnostics};
-
   mlir::strata::TrainPipelineOptions train;
   train.batch = options.batch > 0 ? options.batch : graph.train.batch;
   train.totalSteps = options.totalSteps;
   train.mode = options.mode;
   runPipeline(*module, mlir::strata::trainPipeline(train), diagnostics);
-  program->params_ = readLayout(*module, program->arenaSize_);
+  return module;
+}
 
+void lowerToLoops(mlir::ModuleOp module, std::string &diagnostics, const CompileOptions &options) {
   mlir::strata::CpuPipelineOptions cpu;
   cpu.blas = options.blas;
   cpu.stopAfter = mlir::strata::CpuStage::Loops;
-  runPipeline(*module, mlir::strata::cpuPipeline(cpu), diagnostics);
+  runPipeline(module, mlir::strata::cpuPipeline(cpu), diagnostics);
+}
+
+/// Marks every defined function for the C interface the runtime calls.
+void emitCInterfaces(mlir::ModuleOp module) {
+  for (auto func : module.getOps<mlir::func::FuncOp>())
+    if (!func.isExternal())
+      func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(module.getContext()));
+}
+
+} // namespace
+
+std::string strata::compiler::emitStage(const frontend::Graph &graph, const CompileOptions &options,
+                                        Stage stage, bool locations) {
+  mlir::DialectRegistry registry = compilerRegistry();
+  CompileContext cc(registry);
+  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
+  if (stage != Stage::Train)
+    lowerToLoops(*module, cc.diagnostics, options);
+  if (stage == Stage::LLVM) {
+    emitCInterfaces(*module);
+    runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), cc.diagnostics);
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mlir::OpPrintingFlags flags;
+  if (locations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(os, flags);
+  os << "\n";
+  return text;
+}
+
+std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
+                                          const CompileOptions &options) {
+  mlir::DialectRegistry registry = compilerRegistry();
+  std::unique_ptr<Program> program(new Program());
+  program->impl_ = std::make_unique<Impl>(registry);
+  mlir::MLIRContext &ctx = program->impl_->compile.context;
+  std::string &diagnostics = program->impl_->compile.diagnostics;
+
+  auto start = std::chrono::steady_clock::now();
+  auto module = buildTrainStage(ctx, diagnostics, graph, options);
+  program->params_ = readLayout(*module, program->arenaSize_);
+  lowerToLoops(*module, diagnostics, options);
 
   // Signatures, read while arguments are still memrefs with their attributes.
   std::map<std::string, std::vector<runtime::ArgSpec>> signatures;
@@ -162,8 +220,8 @@ std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
     if (func.getNumResults() != 0)
       throw CompileError{"internal: @" + func.getName().str() + " still returns values after bufferization: " + [&] { std::string s; llvm::raw_string_ostream os(s); os << func.getFunctionType(); return s; }()};
     signatures[func.getName().str()] = args;
-    func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&ctx));
   }
+  emitCInterfaces(*module);
   runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), diagnostics);
   auto lowered = std::chrono::steady_clock::now();
   program->passSeconds_ = std::chrono::duration<double>(lowered - start).count();

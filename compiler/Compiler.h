@@ -22,7 +22,7 @@ namespace strata::compiler {
 struct CompileOptions {
   int64_t batch = 0;          // 0: the spec's train batch
   int64_t totalSteps = 0;     // for the cosine schedule
-  std::string mode = "train"; // train: @train_step; grad: @grad_step
+  std::string mode = "train"; // train: @train_step; grad: @grad_step; forward: only @forward
   bool float64 = false;
   bool blas = true;
 };
@@ -30,6 +30,13 @@ struct CompileOptions {
 struct CompileError {
   std::string message;
 };
+
+/// The stages `strata emit` can stop after, beyond the frontend's.
+enum class Stage { Train, Loops, LLVM };
+
+/// The module after `stage`, printed (with locations when asked).
+std::string emitStage(const frontend::Graph &graph, const CompileOptions &options, Stage stage,
+                      bool locations);
 
 class Program {
 public:

@@ -19,7 +19,7 @@ namespace mlir::strata {
 struct TrainPipelineOptions {
   int64_t batch = 0;
   int64_t totalSteps = 0;
-  std::string mode = "train"; // train | grad
+  std::string mode = "train"; // train | grad | forward (no autodiff)
 };
 
 enum class CpuStage { Loops, LLVM };

@@ -117,3 +117,16 @@ void Function::call(const std::vector<Tensor *> &buffers, const std::vector<int6
   }
   entry_(packed.data());
 }
+
+std::vector<Tensor *> Function::buffersByRole(const std::map<std::string, Tensor *> &byRole) const {
+  std::vector<Tensor *> buffers;
+  for (const ArgSpec &arg : args_) {
+    if (!arg.isBuffer)
+      continue;
+    auto it = byRole.find(arg.role);
+    if (it == byRole.end() || !it->second)
+      throw std::runtime_error(name_ + ": nothing bound to argument '" + arg.role + "'");
+    buffers.push_back(it->second);
+  }
+  return buffers;
+}

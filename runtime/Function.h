@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ public:
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
   int64_t numElements() const;
+  /// True for a default-constructed tensor, which holds no storage at all.
+  bool empty() const { return storage_.empty(); }
   size_t bytes() const { return numElements() * sizeOf(dtype_); }
   void *data() { return storage_.empty() ? nullptr : aligned(); }
   const void *data() const { return storage_.empty() ? nullptr : const_cast<Tensor *>(this)->aligned(); }
@@ -71,6 +74,9 @@ public:
   /// Calls with one Tensor* per buffer argument and one int64 per scalar, in
   /// argument order; checks shapes and dtypes first (throws on a mismatch).
   void call(const std::vector<Tensor *> &buffers, const std::vector<int64_t> &scalars) const;
+  /// The buffer arguments in order, looked up by role in `byRole`; throws
+  /// naming the first role that is missing.
+  std::vector<Tensor *> buffersByRole(const std::map<std::string, Tensor *> &byRole) const;
   explicit operator bool() const { return entry_ != nullptr; }
 
 private:

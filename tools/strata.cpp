@@ -1,19 +1,27 @@
 //===- strata.cpp - the user driver ---------------------------------------===//
 //
 // strata check SPEC [--json]                 shapes, parameter count, FLOPs
-// strata emit SPEC --stage=graph|strata       the program after a stage
+// strata emit SPEC --stage=S                  the program after a stage
 // strata fmt SPEC --to=json|dsl [-o FILE]     one spec form into the other
+// strata gradcheck SPEC                       autodiff against finite differences
+// strata train | eval | embed | bench SPEC    see TrainCommands.cpp
 //
 // Exit codes (DESIGN.md): 0 success, 1 a user error with a diagnostic, 2 an
 // internal error. Nothing is written when a command fails.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Checkpoint.h"
+#include "Cli.h"
 #include "Compiler.h"
 #include "Graph.h"
 #include "Gradcheck.h"
 #include "MLIRGen.h"
+#include "MetricsLog.h"
+#include "Npy.h"
 #include "Spec.h"
+#include "TrainCommands.h"
+#include "Trainer.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,6 +35,8 @@
 #include <map>
 
 using namespace strata::frontend;
+using namespace strata::tools;
+using namespace strata::runtime;
 
 namespace {
 
@@ -35,78 +45,26 @@ const char *kUsage = R"(usage: strata <command> [options]
 commands:
   check SPEC [--json]                 parse, infer shapes; print every value's shape,
                                       the parameter count and forward FLOPs per step
-  emit SPEC --stage=S [--locations]   print the program after stage S (graph, strata)
+  emit SPEC --stage=S [--locations] [--batch B] [--matmul=blas|loops]
+                                      print the program after stage S: graph, strata,
+                                      train (after autodiff), loops, llvm
   fmt SPEC --to=json|dsl [-o FILE]    print SPEC in the other form
   gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
                                       autodiff against central differences in f64,
                                       worst relative error per parameter
+  train SPEC [--target=cpu] [--epochs E | --steps N] [--batch B] [--seed S]
+             [--checkpoint DIR [--checkpoint-every N] [--resume]] [--log FILE.jsonl]
+             [--quiet] [--json]       train; a progress bar on a terminal
+  eval SPEC --checkpoint DIR [--probe linear|knn] [--k K] [--json]
+                                      test loss, and linear-probe / kNN test accuracy
+                                      of the @represent value
+  embed SPEC --checkpoint DIR --out FILE.npy [--split test|train]
+                                      the @represent value of every row, as .npy
+  bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
+                                      one JSON line: train-step time, compile time, memory
 
 SPEC is a .strata (DSL) or .json file.
 )";
-
-struct UsageError {
-  std::string message;
-};
-
-struct Options {
-  std::string command;
-  std::string spec;
-  std::map<std::string, std::string> flags; // --name=value, or "" for a switch
-};
-
-Options parseArgs(int argc, char **argv, const std::map<std::string, bool> &known) {
-  Options options;
-  options.command = argv[1];
-  for (int k = 2; k < argc; ++k) {
-    std::string arg = argv[k];
-    if (arg.rfind("-", 0) != 0 || arg == "-") {
-      if (!options.spec.empty())
-        throw UsageError{"unexpected argument '" + arg + "'"};
-      options.spec = arg;
-      continue;
-    }
-    std::string name = arg, value;
-    if (auto eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-    }
-    auto it = known.find(name);
-    if (it == known.end())
-      throw UsageError{"unknown option '" + name + "' for '" + options.command + "'"};
-    if (it->second && value.empty()) { // the option takes a value
-      if (arg.find('=') == std::string::npos && k + 1 < argc)
-        value = argv[++k];
-      if (value.empty())
-        throw UsageError{"option '" + name + "' needs a value"};
-    }
-    options.flags[name] = value;
-  }
-  if (options.spec.empty())
-    throw UsageError{"'" + options.command + "' needs a spec file"};
-  return options;
-}
-
-std::string humanCount(double n) {
-  const char *units[] = {"", "K", "M", "G", "T"};
-  int u = 0;
-  while (n >= 1000 && u < 4) {
-    n /= 1000;
-    ++u;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, u ? "%.2f %s" : "%.0f%s", n, units[u]);
-  return buffer;
-}
-
-std::string withCommas(int64_t n) {
-  std::string s = std::to_string(n), out;
-  for (size_t k = 0; k < s.size(); ++k) {
-    if (k && (s.size() - k) % 3 == 0)
-      out += ',';
-    out += s[k];
-  }
-  return out;
-}
 
 int runCheck(const Options &options) {
   Spec spec = loadSpec(options.spec);
@@ -160,35 +118,54 @@ int runCheck(const Options &options) {
 int runEmit(const Options &options) {
   auto stage = options.flags.find("--stage");
   if (stage == options.flags.end())
-    throw UsageError{"'emit' needs --stage=graph|strata"};
+    throw UsageError{"'emit' needs --stage=graph|strata|train|loops|llvm"};
   Spec spec = loadSpec(options.spec);
   Graph graph = buildGraph(spec, prelude());
+  bool locations = options.has("--locations");
   if (stage->second == "graph") {
     std::cout << graphToJson(graph);
     return 0;
   }
-  if (stage->second != "strata")
-    throw UsageError{"unknown stage '" + stage->second +
-                     "' (available: graph, strata; later stages arrive with training)"};
-  mlir::MLIRContext context;
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    llvm::raw_string_ostream os(diagnostics);
-    os << d.getLocation() << ": " << d << "\n";
-    return mlir::success();
-  });
-  auto module = mlirGen(context, graph);
-  if (!module) {
-    std::cerr << "strata: internal error: the generated module does not verify:\n"
-              << diagnostics;
-    return 2;
+  if (stage->second == "strata") {
+    mlir::MLIRContext context;
+    std::string diagnostics;
+    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+      llvm::raw_string_ostream os(diagnostics);
+      os << d.getLocation() << ": " << d << "\n";
+      return mlir::success();
+    });
+    auto module = mlirGen(context, graph);
+    if (!module)
+      throw InternalError{"the generated module does not verify:\n" + diagnostics};
+    mlir::OpPrintingFlags flags;
+    if (locations)
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+    module->print(llvm::outs(), flags);
+    llvm::outs() << "\n";
+    llvm::outs().flush();
+    return 0;
   }
-  mlir::OpPrintingFlags flags;
-  if (options.flags.count("--locations"))
-    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-  module->print(llvm::outs(), flags);
-  llvm::outs() << "\n";
-  llvm::outs().flush();
+  static const std::map<std::string, strata::compiler::Stage> stages = {
+      {"train", strata::compiler::Stage::Train},
+      {"loops", strata::compiler::Stage::Loops},
+      {"llvm", strata::compiler::Stage::LLVM}};
+  auto it = stages.find(stage->second);
+  if (it == stages.end())
+    throw UsageError{"unknown stage '" + stage->second +
+                     "' (available: graph, strata, train, loops, llvm)"};
+  if (!graph.train.present)
+    throw UsageError{"stage '" + stage->second + "' needs a train section (the optimizer and the batch)"};
+  strata::compiler::CompileOptions compileOptions;
+  compileOptions.batch = options.intFlag("--batch", graph.train.batch);
+  std::string matmul = options.get("--matmul", "blas");
+  if (matmul != "blas" && matmul != "loops")
+    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
+  compileOptions.blas = matmul == "blas";
+  try {
+    std::cout << strata::compiler::emitStage(graph, compileOptions, it->second, locations);
+  } catch (const strata::compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
   return 0;
 }
 
@@ -222,36 +199,28 @@ int runFmt(const Options &options) {
   return 0;
 }
 
-int64_t intFlag(const Options &options, const std::string &name, int64_t fallback) {
-  auto it = options.flags.find(name);
-  if (it == options.flags.end())
-    return fallback;
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used);
-    if (used == it->second.size() && v >= 0)
-      return v;
-  } catch (const std::exception &) {
-  }
-  throw UsageError{"option '" + name + "' needs a non-negative integer, got '" + it->second + "'"};
-}
-
 int runGradcheck(const Options &options) {
   Spec spec = loadSpec(options.spec);
   Graph graph = buildGraph(spec, prelude());
   strata::tools::GradcheckOptions g;
-  g.batch = intFlag(options, "--batch", 4);
-  g.samples = static_cast<int>(intFlag(options, "--samples", 8));
-  g.seed = intFlag(options, "--seed", 0);
+  g.batch = options.intFlag("--batch", 4);
+  g.samples = static_cast<int>(options.intFlag("--samples", 8));
+  g.seed = options.intFlag("--seed", 0);
   g.json = options.flags.count("--json") != 0;
   if (g.batch < 1)
     throw UsageError{"--batch must be at least 1"};
   try {
     return strata::tools::gradcheck(graph, options.spec, g);
   } catch (const strata::compiler::CompileError &e) {
-    std::cerr << "strata: " << e.message << "\n";
-    return 2;
+    throw InternalError{e.message};
   }
+}
+
+/// A command that starts from a spec's graph.
+template <typename Command> int withGraph(const Options &options, Command command) {
+  Spec spec = loadSpec(options.spec);
+  Graph graph = buildGraph(spec, prelude());
+  return command(options, graph);
 }
 
 } // namespace
@@ -266,12 +235,34 @@ int main(int argc, char **argv) {
     if (command == "check")
       return runCheck(parseArgs(argc, argv, {{"--json", false}}));
     if (command == "emit")
-      return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false}}));
+      return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false},
+                                            {"--batch", true}, {"--matmul", true}}));
     if (command == "gradcheck")
       return runGradcheck(parseArgs(argc, argv, {{"--samples", true}, {"--batch", true},
                                                  {"--seed", true}, {"--json", false}}));
     if (command == "fmt")
       return runFmt(parseArgs(argc, argv, {{"--to", true}, {"-o", true}}));
+    if (command == "train")
+      return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--epochs", true},
+                                              {"--steps", true}, {"--batch", true},
+                                              {"--seed", true}, {"--checkpoint", true},
+                                              {"--checkpoint-every", true}, {"--resume", false},
+                                              {"--log", true}, {"--quiet", false},
+                                              {"--matmul", true}, {"--json", false}}),
+                       runTrain);
+    if (command == "eval")
+      return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--probe", true},
+                                              {"--k", true}, {"--json", false}}),
+                       runEval);
+    if (command == "embed")
+      return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true},
+                                              {"--split", true}}),
+                       runEmbed);
+    if (command == "bench")
+      return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
+                                              {"--steps", true}, {"--warmup", true},
+                                              {"--matmul", true}, {"--json", false}}),
+                       runBench);
     throw UsageError{"unknown command '" + command + "' (see strata --help)"};
   } catch (const SpecError &error) {
     std::cerr << error.render();
@@ -279,6 +270,25 @@ int main(int argc, char **argv) {
   } catch (const UsageError &error) {
     std::cerr << "strata: error: " << error.message << "\n";
     return 1;
+  } catch (const DataError &error) {
+    std::cerr << "strata: error: " << error.message << "\n";
+    return 1;
+  } catch (const CheckpointError &error) {
+    std::cerr << "strata: error: " << error.message << "\n";
+    return 1;
+  } catch (const NpyError &error) {
+    std::cerr << "strata: error: " << error.message << "\n";
+    return 1;
+  } catch (const MetricsLogError &error) {
+    std::cerr << "strata: error: " << error.message << "\n";
+    return 1;
+  } catch (const DivergenceError &error) {
+    std::cerr << "strata: error: training diverged at step " << error.step << ": "
+              << error.message << "\n";
+    return 1;
+  } catch (const InternalError &error) {
+    std::cerr << "strata: internal error: " << error.message << "\n";
+    return 2;
   } catch (const std::exception &error) {
     std::cerr << "strata: internal error: " << error.what() << "\n";
     return 2;

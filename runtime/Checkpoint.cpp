@@ -1,0 +1,106 @@
+//===- Checkpoint.cpp - a training run's state on disk --------------------===//
+
+#include "Checkpoint.h"
+
+#include "Safetensors.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+using namespace strata::runtime;
+
+namespace {
+const char *kFormat = "strata-checkpoint-1";
+const char *kOptState = "optimizer.state";
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+} // namespace
+
+std::string strata::runtime::checkpointPath(const std::string &dir) {
+  return dir + "/checkpoint.safetensors";
+}
+
+void strata::runtime::saveCheckpoint(const std::string &dir, const std::string &model,
+                                     const std::vector<ParamEntry> &layout,
+                                     const TrainState &state) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    throw CheckpointError{"cannot create checkpoint directory '" + dir + "': " + std::strerror(errno)};
+  std::vector<Tensor> slices;
+  slices.reserve(layout.size());
+  size_t elementBytes = sizeOf(state.params.dtype());
+  for (const ParamEntry &p : layout) {
+    Tensor t(state.params.dtype(), p.shape);
+    std::memcpy(t.data(), static_cast<const std::byte *>(state.params.data()) + p.offset * elementBytes,
+                t.bytes());
+    slices.push_back(std::move(t));
+  }
+  std::vector<std::pair<std::string, const Tensor *>> tensors;
+  for (size_t i = 0; i < layout.size(); ++i)
+    tensors.emplace_back(layout[i].name, &slices[i]);
+  if (!state.optState.empty())
+    tensors.emplace_back(kOptState, &state.optState);
+  std::map<std::string, std::string> metadata = {{"format", kFormat},
+                                                 {"model", model},
+                                                 {"step", std::to_string(state.step)},
+                                                 {"seed", std::to_string(state.seed)}};
+  try {
+    writeSafetensors(checkpointPath(dir), tensors, metadata);
+  } catch (const SafetensorsError &e) {
+    throw CheckpointError{e.message};
+  }
+}
+
+void strata::runtime::loadCheckpoint(const std::string &dir, const std::string &model,
+                                     const std::vector<ParamEntry> &layout, TrainState &state) {
+  std::string path = checkpointPath(dir);
+  Safetensors file;
+  try {
+    file = readSafetensors(path);
+  } catch (const SafetensorsError &e) {
+    throw CheckpointError{e.message};
+  }
+  auto meta = [&](const std::string &key) {
+    auto it = file.metadata.find(key);
+    if (it == file.metadata.end())
+      throw CheckpointError{"'" + path + "' is not a strata checkpoint (no '" + key + "' in its metadata)"};
+    return it->second;
+  };
+  if (meta("format") != kFormat)
+    throw CheckpointError{"'" + path + "' has format '" + meta("format") + "', expected '" + kFormat + "'"};
+  if (meta("model") != model)
+    throw CheckpointError{"'" + path + "' was trained for model '" + meta("model") + "', not '" + model + "'"};
+  try {
+    state.step = std::stoll(meta("step"));
+    state.seed = std::stoull(meta("seed"));
+  } catch (const std::exception &) {
+    throw CheckpointError{"'" + path + "' has a malformed step or seed"};
+  }
+  size_t elementBytes = sizeOf(state.params.dtype());
+  for (const ParamEntry &p : layout) {
+    const Tensor *t = file.find(p.name);
+    if (!t)
+      throw CheckpointError{"'" + path + "' has no parameter '" + p.name + "'"};
+    if (t->shape() != p.shape || t->dtype() != state.params.dtype())
+      throw CheckpointError{"'" + path + "': parameter '" + p.name + "' is " + name(t->dtype()) +
+                            shapeText(t->shape()) + ", the model expects " +
+                            name(state.params.dtype()) + shapeText(p.shape)};
+    std::memcpy(static_cast<std::byte *>(state.params.data()) + p.offset * elementBytes, t->data(),
+                t->bytes());
+  }
+  if (!state.optState.empty()) {
+    const Tensor *t = file.find(kOptState);
+    if (!t || t->numElements() != state.optState.numElements() ||
+        t->dtype() != state.optState.dtype())
+      throw CheckpointError{"'" + path + "' has no optimizer state of " +
+                            std::to_string(state.optState.numElements()) +
+                            " elements for this optimizer"};
+    std::memcpy(state.optState.data(), t->data(), t->bytes());
+  }
+}

@@ -1,0 +1,43 @@
+//===- Checkpoint.h - a training run's state on disk -------------*- C++ -*-===//
+//
+// DIR/checkpoint.safetensors holds every parameter as its own tensor under its
+// layout name (so torch / safetensors users can load it), the optimizer state
+// as one flat tensor, and in the metadata the model, the seed and the number
+// of steps taken. That is the whole state of a run: the data order and every
+// random draw are functions of (seed, step), so --resume continues bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "Function.h"
+#include "ParamInit.h"
+
+#include <string>
+#include <vector>
+
+namespace strata::runtime {
+
+struct CheckpointError {
+  std::string message;
+};
+
+struct TrainState {
+  Tensor params;   // the flat arena
+  Tensor optState; // empty() when only the parameters matter
+  int64_t step = 0;
+  uint64_t seed = 0;
+};
+
+std::string checkpointPath(const std::string &dir);
+
+/// Writes the state atomically; creates `dir` when missing.
+void saveCheckpoint(const std::string &dir, const std::string &model,
+                    const std::vector<ParamEntry> &layout, const TrainState &state);
+
+/// Reads DIR/checkpoint.safetensors into `state`, whose params (and optState,
+/// when not empty) are already sized for this model; throws CheckpointError
+/// when the file is missing or belongs to another model or layout.
+void loadCheckpoint(const std::string &dir, const std::string &model,
+                    const std::vector<ParamEntry> &layout, TrainState &state);
+
+} // namespace strata::runtime

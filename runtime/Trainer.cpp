@@ -1,0 +1,204 @@
+//===- Trainer.cpp - the training loop around a compiled train step -------===//
+
+#include "Trainer.h"
+
+#include "MetricsLog.h"
+#include "Progress.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+
+using namespace strata::runtime;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// The input tensors a function takes, by role, with the data field of each.
+struct Inputs {
+  std::map<std::string, Tensor> tensors;
+  std::map<std::string, std::string> fields;
+};
+
+Inputs inputsOf(const Function &f, const Dataset &data) {
+  Inputs in;
+  for (const ArgSpec &arg : f.args())
+    if (arg.role.rfind("input:", 0) == 0) {
+      if (!data.fields.count(arg.field))
+        throw DataError{"data set " + data.name + " has no field '" + arg.field + "' for " + arg.role.substr(6)};
+      in.tensors[arg.role] = Tensor(arg.dtype, arg.shape);
+      in.fields[arg.role] = arg.field;
+    }
+  return in;
+}
+
+void fillBatch(Inputs &in, const Dataset &data, const std::vector<int64_t> &order, int64_t start) {
+  for (auto &[role, tensor] : in.tensors)
+    gatherRows(data.fields.at(in.fields.at(role)), order, start, tensor);
+}
+
+/// Why a step's loss is not finite: the grad norm and the first parameter
+/// that has non-finite values after the update.
+std::string divergenceCause(double loss, double gradNorm, const std::vector<ParamEntry> &layout,
+                            const Tensor &params) {
+  std::string cause = "loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite");
+  cause += ", gradient norm " + std::to_string(gradNorm);
+  for (const ParamEntry &p : layout)
+    for (int64_t i = 0; i < p.numElements(); ++i)
+      if (!std::isfinite(params.at(p.offset + i)))
+        return cause + "; parameter '" + p.name + "' holds non-finite values";
+  return cause + "; every parameter is still finite (the forward pass overflowed)";
+}
+
+} // namespace
+
+int64_t strata::runtime::stepsPerEpoch(const Dataset &data, int64_t batch) {
+  return batch > 0 ? data.size / batch : 0;
+}
+
+int64_t strata::runtime::batchOf(const Function &function) {
+  for (const ArgSpec &arg : function.args())
+    if (arg.role.rfind("input:", 0) == 0 && !arg.shape.empty())
+      return arg.shape[0];
+  return 0;
+}
+
+TrainResult strata::runtime::train(const Function &step, const std::vector<ParamEntry> &layout,
+                                   const Dataset &data, TrainState &state,
+                                   const TrainOptions &options) {
+  int64_t batch = batchOf(step);
+  int64_t perEpoch = stepsPerEpoch(data, batch);
+  if (perEpoch == 0)
+    throw DataError{"data set " + data.name + " (" + data.split + ", " + std::to_string(data.size) +
+                    " rows) is smaller than one batch of " + std::to_string(batch)};
+  if (options.resume) {
+    loadCheckpoint(options.checkpointDir, options.model, layout, state);
+    if (state.seed != options.seed)
+      throw CheckpointError{"the checkpoint was trained with seed " + std::to_string(state.seed) +
+                            ", this run asks for seed " + std::to_string(options.seed)};
+  }
+  state.seed = options.seed;
+
+  Inputs inputs = inputsOf(step, data);
+  Tensor loss(step.args()[step.find("loss")].dtype, {});
+  Tensor gradNorm(loss.dtype(), {});
+  std::map<std::string, Tensor *> byRole = {{"params", &state.params},
+                                            {"opt_state", &state.optState},
+                                            {"loss", &loss},
+                                            {"metric:grad_norm", &gradNorm}};
+  for (auto &[role, tensor] : inputs.tensors)
+    byRole[role] = &tensor;
+  std::vector<Tensor *> buffers = step.buffersByRole(byRole);
+
+  TrainResult result;
+  result.firstStep = state.step;
+  std::unique_ptr<MetricsLog> log;
+  if (!options.logPath.empty())
+    log = std::make_unique<MetricsLog>(options.logPath, state.step, options.resume);
+  std::unique_ptr<Progress> progress;
+  if (options.progress)
+    progress = std::make_unique<Progress>(state.step, options.totalSteps, perEpoch, options.progress);
+  int64_t checkpointEvery = options.checkpointEvery > 0 ? options.checkpointEvery : perEpoch;
+
+  auto loopStart = Clock::now();
+  std::vector<int64_t> order;
+  int64_t orderEpoch = -1;
+  double epochLossSum = 0;
+  int64_t epochLossCount = 0;
+  for (int64_t s = state.step; s < options.totalSteps; ++s) {
+    int64_t epoch = s / perEpoch;
+    if (epoch != orderEpoch) {
+      order = epochOrder(data.size, options.seed, epoch);
+      orderEpoch = epoch;
+      epochLossSum = 0;
+      epochLossCount = 0;
+    }
+    fillBatch(inputs, data, order, (s % perEpoch) * batch);
+    auto before = Clock::now();
+    step.call(buffers, {static_cast<int64_t>(options.seed), s});
+    result.stepMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
+    if (result.stepMs.size() == 1)
+      result.firstStepSeconds = std::chrono::duration<double>(Clock::now() - loopStart).count();
+    state.step = s + 1;
+
+    double l = loss.at(0), g = gradNorm.at(0);
+    if (!std::isfinite(l)) {
+      if (progress)
+        progress->finish();
+      throw DivergenceError{s, divergenceCause(l, g, layout, state.params)};
+    }
+    epochLossSum += l;
+    ++epochLossCount;
+    result.finalLoss = l;
+    result.meanLastEpochLoss = epochLossSum / epochLossCount;
+    if (log) {
+      nlohmann::ordered_json record;
+      record["step"] = s;
+      record["epoch"] = epoch;
+      record["loss"] = l;
+      record["grad_norm"] = g;
+      record["elapsed_s"] = std::chrono::duration<double>(Clock::now() - loopStart).count();
+      log->write(record);
+    }
+    if (progress)
+      progress->update(s, l);
+    if (!options.checkpointDir.empty() &&
+        (state.step % checkpointEvery == 0 || state.step == options.totalSteps))
+      saveCheckpoint(options.checkpointDir, options.model, layout, state);
+  }
+  if (progress)
+    progress->finish();
+  result.steps = state.step;
+  result.seconds = std::chrono::duration<double>(Clock::now() - loopStart).count();
+  return result;
+}
+
+double strata::runtime::forwardOver(const Function &forward, const Tensor &params,
+                                    const Dataset &data, uint64_t seed, Tensor *represent) {
+  int64_t batch = batchOf(forward);
+  int64_t batches = stepsPerEpoch(data, batch);
+  if (batches == 0)
+    throw DataError{"data set " + data.name + " (" + data.split + ") is smaller than one batch of " +
+                    std::to_string(batch)};
+  Inputs inputs = inputsOf(forward, data);
+  std::map<std::string, Tensor> outputs;
+  std::map<std::string, Tensor *> byRole = {{"params", const_cast<Tensor *>(&params)}};
+  std::string representRole;
+  for (const ArgSpec &arg : forward.args()) {
+    if (!arg.isBuffer || byRole.count(arg.role) || inputs.tensors.count(arg.role))
+      continue;
+    outputs[arg.role] = Tensor(arg.dtype, arg.shape);
+    byRole[arg.role] = &outputs[arg.role];
+    if (arg.role.rfind("represent:", 0) == 0)
+      representRole = arg.role;
+  }
+  for (auto &[role, tensor] : inputs.tensors)
+    byRole[role] = &tensor;
+  if (represent && representRole.empty())
+    throw DataError{"the model marks no value @represent"};
+  std::vector<Tensor *> buffers = forward.buffersByRole(byRole);
+
+  std::vector<int64_t> order(data.size);
+  for (int64_t i = 0; i < data.size; ++i)
+    order[i] = i;
+  if (represent) {
+    const Tensor &z = outputs.at(representRole);
+    int64_t dim = z.numElements() / batch;
+    *represent = Tensor(z.dtype(), {batches * batch, dim});
+  }
+  double lossSum = 0;
+  for (int64_t b = 0; b < batches; ++b) {
+    fillBatch(inputs, data, order, b * batch);
+    forward.call(buffers, {static_cast<int64_t>(seed), 0});
+    lossSum += outputs.at("loss").at(0);
+    if (represent) {
+      const Tensor &z = outputs.at(representRole);
+      std::memcpy(static_cast<std::byte *>(represent->data()) + b * z.bytes(), z.data(), z.bytes());
+    }
+  }
+  return lossSum / batches;
+}

@@ -1,0 +1,69 @@
+//===- Trainer.h - the training loop around a compiled train step -*- C++ -*-===//
+//
+// Runs @train_step over a data set: step s (0-based) takes the batch at
+// position s mod stepsPerEpoch of epoch s / stepsPerEpoch's shuffled order,
+// draws its randomness from (seed, s), and updates the parameter and optimizer
+// arenas in place. Checkpoints, the metrics log and the progress display hang
+// off the loop; a non-finite loss stops it with the step and what went wrong.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "Checkpoint.h"
+#include "Dataset.h"
+#include "Function.h"
+#include "ParamInit.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace strata::runtime {
+
+struct TrainOptions {
+  std::string model;
+  int64_t totalSteps = 0;
+  uint64_t seed = 0;
+  std::string checkpointDir; // empty: no checkpoints
+  int64_t checkpointEvery = 0; // steps; 0: at the end of every epoch
+  bool resume = false;
+  std::string logPath; // empty: no metrics log
+  std::FILE *progress = stderr; // nullptr: silent
+};
+
+struct TrainResult {
+  int64_t firstStep = 0; // > 0 after --resume
+  int64_t steps = 0;     // total steps done
+  double finalLoss = 0;
+  double meanLastEpochLoss = 0;
+  double seconds = 0;           // wall time of the loop
+  double firstStepSeconds = 0;  // from the loop's start to the end of its first step
+  std::vector<double> stepMs;   // each train-step call alone
+};
+
+/// A diverged run: the step whose loss was not finite, and why.
+struct DivergenceError {
+  int64_t step;
+  std::string message;
+};
+
+int64_t stepsPerEpoch(const Dataset &data, int64_t batch);
+
+/// The batch size a compiled function takes (the first dimension of its
+/// first input), or 0 when it has no inputs.
+int64_t batchOf(const Function &function);
+
+/// Trains with `step` (a compiled @train_step) from `state`, which holds the
+/// initialized parameters and zeroed optimizer state (or is loaded from the
+/// checkpoint first when options.resume is set).
+TrainResult train(const Function &step, const std::vector<ParamEntry> &layout, const Dataset &data,
+                  TrainState &state, const TrainOptions &options);
+
+/// Calls a compiled @forward over `data` in order, batch by batch (the tail
+/// that does not fill a batch is dropped), and returns the mean loss; when
+/// `represent` is not null, fills it with the representation of every row
+/// covered, shaped [rows, dim].
+double forwardOver(const Function &forward, const Tensor &params, const Dataset &data,
+                   uint64_t seed, Tensor *represent);
+
+} // namespace strata::runtime

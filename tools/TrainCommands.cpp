@@ -1,0 +1,364 @@
+//===- TrainCommands.cpp - train, eval, embed and bench -------------------===//
+//
+// The commands that run compiled code on data. Each compiles the spec with the
+// JIT (compiler/Compiler.h) and hands the functions to the runtime: the train
+// loop, checkpoints, probes. Human text goes to stdout, or with --json exactly
+// one JSON object goes to stdout and the rest to stderr.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TrainCommands.h"
+
+#include "Checkpoint.h"
+#include "Compiler.h"
+#include "Dataset.h"
+#include "MetricsLog.h"
+#include "Npy.h"
+#include "Probe.h"
+#include "Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+
+using namespace strata;
+using namespace strata::tools;
+using namespace strata::runtime;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// The target a run uses: --target, else cuda where a GPU is visible, else
+/// cpu. Only cpu exists until the CUDA back end lands.
+std::string targetOf(const Options &options) {
+  std::string target = options.get("--target", "cpu");
+  if (target == "cuda")
+    throw UsageError{"the cuda target is not built yet (the GPU back end is issue 5); use --target=cpu"};
+  if (target != "cpu")
+    throw UsageError{"unknown target '" + target + "' (available: cpu)"};
+  return target;
+}
+
+const frontend::Graph &requireTrain(const frontend::Graph &graph, const std::string &spec) {
+  if (!graph.train.present)
+    throw UsageError{"'" + spec + "' has no train section: nothing says which data set to use"};
+  return graph;
+}
+
+std::string splitOf(const frontend::Graph &graph) {
+  for (const auto &[key, value] : graph.train.datasetArgs)
+    if (key == "split")
+      return value.s;
+  return "train";
+}
+
+std::unique_ptr<compiler::Program> compileOrThrow(const frontend::Graph &graph,
+                                                  const compiler::CompileOptions &options) {
+  try {
+    return compiler::Program::compile(graph, options);
+  } catch (const compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
+}
+
+/// The optimizer-state arena a train step takes, zeroed.
+Tensor zeroOptState(const Function &step) {
+  int index = step.find("opt_state");
+  if (index < 0)
+    return Tensor();
+  const ArgSpec &arg = step.args()[index];
+  Tensor t(arg.dtype, arg.shape);
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    t.set(i, 0);
+  return t;
+}
+
+double peakResidentMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0; // Linux reports KiB
+}
+
+/// The largest batch of at most `limit` rows that splits both sets evenly.
+int64_t evalBatch(int64_t a, int64_t b, int64_t limit) {
+  int64_t g = std::gcd(a, b);
+  for (int64_t batch = std::min(limit, g); batch > 1; --batch)
+    if (g % batch == 0)
+      return batch;
+  return 1;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(q * (v.size() - 1) + 0.5)];
+}
+
+/// The parameters of a checkpoint, loaded into the arena `program` lays out.
+TrainState loadParams(const compiler::Program &program, const frontend::Graph &graph,
+                      const std::string &dir) {
+  TrainState state;
+  state.params = Tensor(DType::F32, {program.arenaSize()});
+  loadCheckpoint(dir, graph.model, program.params(), state);
+  return state;
+}
+
+std::string checkpointDir(const Options &options) {
+  if (!options.has("--checkpoint"))
+    throw UsageError{"'" + options.command + "' needs --checkpoint DIR (a directory `strata train --checkpoint` wrote)"};
+  return options.get("--checkpoint");
+}
+
+} // namespace
+
+int strata::tools::runTrain(const Options &options, const frontend::Graph &graph) {
+  auto start = Clock::now();
+  requireTrain(graph, options.spec);
+  std::string target = targetOf(options);
+  bool json = options.has("--json");
+  if (options.has("--epochs") && options.has("--steps"))
+    throw UsageError{"give --epochs or --steps, not both"};
+  if (options.has("--resume") && !options.has("--checkpoint"))
+    throw UsageError{"--resume needs --checkpoint DIR"};
+  int64_t batch = options.intFlag("--batch", graph.train.batch);
+  if (batch < 1)
+    throw UsageError{"--batch must be at least 1"};
+  uint64_t seed = options.intFlag("--seed", graph.train.seed);
+
+  Dataset data = loadDataset(graph.train.dataset, splitOf(graph));
+  int64_t perEpoch = stepsPerEpoch(data, batch);
+  if (perEpoch == 0)
+    throw UsageError{"batch " + std::to_string(batch) + " is larger than the data set (" +
+                     std::to_string(data.size) + " rows)"};
+  int64_t totalSteps;
+  if (options.has("--steps"))
+    totalSteps = options.intFlag("--steps", 0);
+  else if (options.has("--epochs"))
+    totalSteps = options.intFlag("--epochs", 0) * perEpoch;
+  else
+    totalSteps = graph.train.steps > 0 ? graph.train.steps : graph.train.epochs * perEpoch;
+  if (totalSteps < 1)
+    throw UsageError{"nothing to train: 0 steps"};
+
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = batch;
+  compileOptions.totalSteps = totalSteps;
+  compileOptions.blas = options.get("--matmul", "blas") == "blas";
+  auto program = compileOrThrow(graph, compileOptions);
+  double compileSeconds = secondsSince(start);
+  const Function &step = program->function("train_step");
+
+  TrainState state;
+  state.params = Tensor(DType::F32, {program->arenaSize()});
+  initializeParams(program->params(), seed, state.params);
+  state.optState = zeroOptState(step);
+
+  TrainOptions trainOptions;
+  trainOptions.model = graph.model;
+  trainOptions.totalSteps = totalSteps;
+  trainOptions.seed = seed;
+  trainOptions.checkpointDir = options.get("--checkpoint");
+  trainOptions.checkpointEvery = options.intFlag("--checkpoint-every", 0);
+  trainOptions.resume = options.has("--resume");
+  trainOptions.logPath = options.get("--log");
+  trainOptions.progress = options.has("--quiet") ? nullptr : stderr;
+  if (!json)
+    std::fprintf(stderr, "%s on %s: %lld steps of batch %lld (%lld per epoch), compiled in %.2f s\n",
+                 graph.model.c_str(), target.c_str(), (long long)totalSteps, (long long)batch,
+                 (long long)perEpoch, compileSeconds);
+  double beforeLoop = secondsSince(start);
+  TrainResult result = train(step, program->params(), data, state, trainOptions);
+
+  double medianMs = percentile(result.stepMs, 0.5);
+  double firstStep = result.stepMs.empty() ? 0 : beforeLoop + result.firstStepSeconds;
+  if (json) {
+    nlohmann::ordered_json j;
+    j["model"] = graph.model;
+    j["target"] = target;
+    j["batch"] = batch;
+    j["seed"] = seed;
+    j["first_step"] = result.firstStep;
+    j["steps"] = result.steps;
+    j["epochs"] = static_cast<double>(result.steps) / perEpoch;
+    j["final_loss"] = result.finalLoss;
+    j["last_epoch_mean_loss"] = result.meanLastEpochLoss;
+    j["train_seconds"] = result.seconds;
+    j["median_step_ms"] = medianMs;
+    j["compile_seconds"] = compileSeconds;
+    j["spec_to_first_step_seconds"] = firstStep;
+    j["checkpoint"] = trainOptions.checkpointDir.empty()
+                          ? nlohmann::ordered_json(nullptr)
+                          : nlohmann::ordered_json(checkpointPath(trainOptions.checkpointDir));
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  std::printf("trained %s on %s: steps %lld..%lld (%.2f epochs) in %.1f s, median step %.2f ms\n",
+              graph.model.c_str(), target.c_str(), (long long)result.firstStep,
+              (long long)result.steps, static_cast<double>(result.steps) / perEpoch,
+              result.seconds, medianMs);
+  std::printf("loss: %.6g at the last step, %.6g mean over the last epoch\n", result.finalLoss,
+              result.meanLastEpochLoss);
+  std::printf("compile: %.2f s (spec to first step %.2f s)\n", compileSeconds, firstStep);
+  if (!trainOptions.checkpointDir.empty())
+    std::printf("checkpoint: %s\n", checkpointPath(trainOptions.checkpointDir).c_str());
+  return 0;
+}
+
+int strata::tools::runEval(const Options &options, const frontend::Graph &graph) {
+  requireTrain(graph, options.spec);
+  std::string dir = checkpointDir(options);
+  std::string probe = options.get("--probe", "all");
+  if (probe != "all" && probe != "linear" && probe != "knn")
+    throw UsageError{"--probe must be linear or knn, got '" + probe + "'"};
+  bool json = options.has("--json");
+  int k = static_cast<int>(options.intFlag("--k", 20));
+
+  Dataset train = loadDataset(graph.train.dataset, "train");
+  Dataset test = loadDataset(graph.train.dataset, "test");
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = evalBatch(train.size, test.size, 1000);
+  compileOptions.mode = "forward";
+  auto program = compileOrThrow(graph, compileOptions);
+  const Function &forward = program->function("forward");
+  TrainState state = loadParams(*program, graph, dir);
+
+  bool wantProbe = graph.represent >= 0 && train.numClasses > 0;
+  Tensor trainZ, testZ;
+  double trainLoss = forwardOver(forward, state.params, train, state.seed, wantProbe ? &trainZ : nullptr);
+  double testLoss = forwardOver(forward, state.params, test, state.seed, wantProbe ? &testZ : nullptr);
+  std::string lossOp = graph.nodes[graph.values[graph.loss].producer].op;
+
+  nlohmann::ordered_json j;
+  j["model"] = graph.model;
+  j["checkpoint"] = checkpointPath(dir);
+  j["step"] = state.step;
+  j["loss"] = lossOp;
+  j["train_loss"] = trainLoss;
+  j["test_loss"] = testLoss;
+  if (wantProbe) {
+    Tensor trainY = std::move(train.fields.at("label")), testY = std::move(test.fields.at("label"));
+    // forwardOver covers whole batches; the labels of those rows.
+    auto firstRows = [](const Tensor &labels, int64_t rows) {
+      Tensor t(DType::I32, {rows});
+      std::copy(labels.as<int32_t>(), labels.as<int32_t>() + rows, t.as<int32_t>());
+      return t;
+    };
+    trainY = firstRows(trainY, trainZ.shape()[0]);
+    testY = firstRows(testY, testZ.shape()[0]);
+    j["represent"] = graph.values[graph.represent].name;
+    j["dim"] = trainZ.shape()[1];
+    if (probe != "knn") {
+      LinearProbeOptions linear;
+      linear.seed = state.seed;
+      j["linear_probe_accuracy"] = linearProbeAccuracy(trainZ, trainY, testZ, testY, train.numClasses, linear);
+    }
+    if (probe != "linear") {
+      j["knn_accuracy"] = knnAccuracy(trainZ, trainY, testZ, testY, train.numClasses, k);
+      j["k"] = k;
+    }
+  } else if (probe != "all") {
+    throw UsageError{graph.represent < 0 ? "the model marks no value @represent to probe"
+                                         : "data set " + train.name + " has no labels to probe with"};
+  }
+  if (json) {
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  std::printf("%s at step %lld (%s)\n", graph.model.c_str(), (long long)state.step,
+              checkpointPath(dir).c_str());
+  std::printf("test loss (%s): %.6g   train loss: %.6g\n", lossOp.c_str(), testLoss, trainLoss);
+  if (j.contains("linear_probe_accuracy"))
+    std::printf("linear probe on %s (%lld-d): test accuracy %.4f\n", j["represent"].get<std::string>().c_str(),
+                (long long)j["dim"].get<int64_t>(), j["linear_probe_accuracy"].get<double>());
+  if (j.contains("knn_accuracy"))
+    std::printf("kNN (cosine, k=%d) on %s: test accuracy %.4f\n", k,
+                j["represent"].get<std::string>().c_str(), j["knn_accuracy"].get<double>());
+  return 0;
+}
+
+int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph) {
+  requireTrain(graph, options.spec);
+  std::string dir = checkpointDir(options);
+  if (!options.has("--out"))
+    throw UsageError{"'embed' needs --out FILE.npy"};
+  if (graph.represent < 0)
+    throw UsageError{"the model marks no value @represent to embed"};
+  std::string split = options.get("--split", "test");
+  Dataset data = loadDataset(graph.train.dataset, split);
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = evalBatch(data.size, data.size, 1000);
+  compileOptions.mode = "forward";
+  auto program = compileOrThrow(graph, compileOptions);
+  TrainState state = loadParams(*program, graph, dir);
+  Tensor z;
+  forwardOver(program->function("forward"), state.params, data, state.seed, &z);
+  writeNpy(options.get("--out"), z);
+  std::printf("wrote %s: %lld x %lld f32 (%s of %s, %s split)\n", options.get("--out").c_str(),
+              (long long)z.shape()[0], (long long)z.shape()[1],
+              graph.values[graph.represent].name.c_str(), graph.model.c_str(), split.c_str());
+  return 0;
+}
+
+int strata::tools::runBench(const Options &options, const frontend::Graph &graph) {
+  auto start = Clock::now();
+  requireTrain(graph, options.spec);
+  std::string target = targetOf(options);
+  int64_t batch = options.intFlag("--batch", graph.train.batch);
+  int64_t timed = options.intFlag("--steps", 50), warmup = options.intFlag("--warmup", 10);
+  if (batch < 1 || timed < 1)
+    throw UsageError{"--batch and --steps must be at least 1"};
+  std::string matmul = options.get("--matmul", "blas");
+  if (matmul != "blas" && matmul != "loops")
+    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
+
+  Dataset data = loadDataset(graph.train.dataset, splitOf(graph));
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = batch;
+  compileOptions.totalSteps = warmup + timed;
+  compileOptions.blas = matmul == "blas";
+  auto program = compileOrThrow(graph, compileOptions);
+  double compileSeconds = secondsSince(start);
+  const Function &step = program->function("train_step");
+
+  TrainState state;
+  state.params = Tensor(DType::F32, {program->arenaSize()});
+  initializeParams(program->params(), graph.train.seed, state.params);
+  state.optState = zeroOptState(step);
+  TrainOptions trainOptions;
+  trainOptions.model = graph.model;
+  trainOptions.totalSteps = warmup + timed;
+  trainOptions.seed = graph.train.seed;
+  trainOptions.progress = nullptr;
+  TrainResult result = train(step, program->params(), data, state, trainOptions);
+  std::vector<double> measured(result.stepMs.begin() + std::min<int64_t>(warmup, result.stepMs.size()),
+                               result.stepMs.end());
+
+  nlohmann::ordered_json j;
+  j["model"] = graph.model;
+  j["target"] = target;
+  j["batch"] = batch;
+  j["matmul"] = matmul;
+  j["warmup_steps"] = warmup;
+  j["timed_steps"] = timed;
+  j["step_ms_median"] = percentile(measured, 0.5);
+  j["step_ms_p10"] = percentile(measured, 0.1);
+  j["step_ms_p90"] = percentile(measured, 0.9);
+  j["compile_seconds"] = compileSeconds;
+  j["param_bytes"] = program->arenaSize() * 4;
+  j["opt_state_bytes"] = state.optState.bytes();
+  j["peak_rss_mib"] = peakResidentMiB();
+  j["final_loss"] = result.finalLoss;
+  std::cout << j.dump() << "\n";
+  return 0;
+}

@@ -1,0 +1,14 @@
+//===- TrainCommands.h - train, eval, embed and bench ------------*- C++ -*-===//
+#pragma once
+
+#include "Cli.h"
+#include "Graph.h"
+
+namespace strata::tools {
+
+int runTrain(const Options &options, const frontend::Graph &graph);
+int runEval(const Options &options, const frontend::Graph &graph);
+int runEmbed(const Options &options, const frontend::Graph &graph);
+int runBench(const Options &options, const frontend::Graph &graph);
+
+} // namespace strata::tools
