@@ -16,3 +16,8 @@ config.substitutions.append(("%strata", os.path.join(config.strata_bin_dir, "str
 config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "models")))
 # `%exit1 CMD` succeeds only if CMD exits with exactly 1 (a user error, not a crash).
 config.substitutions.append(("%exit1", os.path.join(config.test_source_root, "expect-exit.sh") + " 1"))
+# `%check-json COND...` reads one JSON object on stdin: FIELD<V, FIELD>V, FIELD=V.
+config.substitutions.append(("%check-json", "python3 " + os.path.join(config.test_source_root, "check-json.py")))
+# Training tests read Debian's dataset-fashion-mnist; without it they are unsupported.
+if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")

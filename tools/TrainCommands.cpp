@@ -173,7 +173,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   trainOptions.resume = options.has("--resume");
   trainOptions.logPath = options.get("--log");
   trainOptions.progress = options.has("--quiet") ? nullptr : stderr;
-  if (!json)
+  if (!json && trainOptions.progress)
     std::fprintf(stderr, "%s on %s: %lld steps of batch %lld (%lld per epoch), compiled in %.2f s\n",
                  graph.model.c_str(), target.c_str(), (long long)totalSteps, (long long)batch,
                  (long long)perEpoch, compileSeconds);

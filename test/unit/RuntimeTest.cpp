@@ -1,0 +1,187 @@
+//===- RuntimeTest.cpp - data order, file formats and probes --------------===//
+
+#include "Checkpoint.h"
+#include "Dataset.h"
+#include "Npy.h"
+#include "Probe.h"
+#include "Safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <unistd.h>
+
+using namespace strata::runtime;
+
+namespace {
+
+std::string tempDir() {
+  char pattern[] = "/tmp/strata-runtime-test-XXXXXX";
+  const char *dir = mkdtemp(pattern);
+  return dir ? dir : "/tmp";
+}
+
+Tensor ramp(DType dtype, std::vector<int64_t> shape) {
+  Tensor t(dtype, std::move(shape));
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    t.set(i, 0.5 * i - 3);
+  return t;
+}
+
+bool sameBytes(const Tensor &a, const Tensor &b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
+         std::equal(static_cast<const char *>(a.data()), static_cast<const char *>(a.data()) + a.bytes(),
+                    static_cast<const char *>(b.data()));
+}
+
+} // namespace
+
+TEST(EpochOrder, IsAPermutationFixedBySeedAndEpoch) {
+  auto order = epochOrder(1000, 7, 3);
+  std::set<int64_t> seen(order.begin(), order.end());
+  EXPECT_EQ(seen.size(), 1000u);
+  EXPECT_EQ(*seen.begin(), 0);
+  EXPECT_EQ(*seen.rbegin(), 999);
+  EXPECT_EQ(order, epochOrder(1000, 7, 3));
+  EXPECT_NE(order, epochOrder(1000, 7, 4));
+  EXPECT_NE(order, epochOrder(1000, 8, 3));
+}
+
+TEST(GatherRows, CopiesTheRowsOfTheOrder) {
+  Tensor field = ramp(DType::F32, {5, 3});
+  Tensor batch(DType::F32, {2, 3});
+  gatherRows(field, {4, 0, 2, 1, 3}, 1, batch); // rows 0 and 2
+  EXPECT_EQ(batch.at(0), field.at(0));
+  EXPECT_EQ(batch.at(3), field.at(6));
+  EXPECT_EQ(batch.at(5), field.at(8));
+}
+
+TEST(GatherRows, ConvertsIntegerLabels) {
+  Tensor labels(DType::I32, {4});
+  for (int i = 0; i < 4; ++i)
+    labels.set(i, 10 + i);
+  Tensor batch(DType::I64, {2});
+  gatherRows(labels, {3, 1, 0, 2}, 0, batch);
+  EXPECT_EQ(batch.as<int64_t>()[0], 13);
+  EXPECT_EQ(batch.as<int64_t>()[1], 11);
+}
+
+TEST(Dataset, MissingFilesAreADataError) {
+  setenv("STRATA_FASHION_MNIST", "/nonexistent", 1);
+  EXPECT_THROW(loadFashionMnist("train"), DataError);
+  unsetenv("STRATA_FASHION_MNIST");
+  EXPECT_THROW(loadFashionMnist("validation"), DataError);
+}
+
+TEST(Safetensors, RoundTripsTensorsAndMetadata) {
+  std::string path = tempDir() + "/t.safetensors";
+  Tensor a = ramp(DType::F32, {2, 3}), b = ramp(DType::I64, {4}), c = ramp(DType::F64, {});
+  writeSafetensors(path, {{"a", &a}, {"b", &b}, {"c", &c}}, {{"step", "12"}});
+  Safetensors file = readSafetensors(path);
+  ASSERT_EQ(file.tensors.size(), 3u);
+  EXPECT_EQ(file.tensors[0].first, "a");
+  EXPECT_TRUE(sameBytes(*file.find("a"), a));
+  EXPECT_TRUE(sameBytes(*file.find("b"), b));
+  EXPECT_TRUE(sameBytes(*file.find("c"), c));
+  EXPECT_EQ(file.metadata.at("step"), "12");
+  // The data starts 8-byte aligned, as the format recommends.
+  std::ifstream in(path, std::ios::binary);
+  uint64_t length = 0;
+  in.read(reinterpret_cast<char *>(&length), 8);
+  EXPECT_EQ(length % 8, 0u);
+}
+
+TEST(Safetensors, RejectsATruncatedFile) {
+  std::string path = tempDir() + "/t.safetensors";
+  Tensor a = ramp(DType::F32, {64});
+  writeSafetensors(path, {{"a", &a}}, {});
+  truncate(path.c_str(), 100);
+  EXPECT_THROW(readSafetensors(path), SafetensorsError);
+  std::ofstream(path) << "not a safetensors file";
+  EXPECT_THROW(readSafetensors(path), SafetensorsError);
+}
+
+TEST(Checkpoint, RestoresParamsAndStateAndRejectsAnotherModel) {
+  std::string dir = tempDir() + "/ck";
+  std::vector<ParamEntry> layout = {{"w", 0, {2, 3}, "normal", {}}, {"b", 6, {3}, "zeros", {}}};
+  TrainState saved;
+  saved.params = ramp(DType::F32, {9});
+  saved.optState = ramp(DType::F32, {18});
+  saved.step = 42;
+  saved.seed = 5;
+  saveCheckpoint(dir, "m", layout, saved);
+
+  TrainState loaded;
+  loaded.params = Tensor(DType::F32, {9});
+  loaded.optState = Tensor(DType::F32, {18});
+  loadCheckpoint(dir, "m", layout, loaded);
+  EXPECT_TRUE(sameBytes(loaded.params, saved.params));
+  EXPECT_TRUE(sameBytes(loaded.optState, saved.optState));
+  EXPECT_EQ(loaded.step, 42);
+  EXPECT_EQ(loaded.seed, 5u);
+  EXPECT_THROW(loadCheckpoint(dir, "other", layout, loaded), CheckpointError);
+  std::vector<ParamEntry> wider = {{"w", 0, {3, 3}, "normal", {}}, {"b", 9, {3}, "zeros", {}}};
+  TrainState bigger;
+  bigger.params = Tensor(DType::F32, {12});
+  EXPECT_THROW(loadCheckpoint(dir, "m", wider, bigger), CheckpointError);
+  // Nothing but the checkpoint is left in the directory: the temp file was renamed.
+  EXPECT_NE(access((dir + "/checkpoint.safetensors").c_str(), F_OK), -1);
+  EXPECT_EQ(access((dir + "/.checkpoint.safetensors.tmp").c_str(), F_OK), -1);
+}
+
+TEST(Npy, RoundTrips) {
+  std::string path = tempDir() + "/z.npy";
+  Tensor z = ramp(DType::F32, {7, 5});
+  writeNpy(path, z);
+  EXPECT_TRUE(sameBytes(readNpy(path), z));
+  std::ifstream in(path, std::ios::binary);
+  std::string head(128, '\0');
+  in.read(head.data(), 128);
+  EXPECT_NE(head.find("'descr': '<f4', 'fortran_order': False, 'shape': (7, 5), }"), std::string::npos);
+}
+
+namespace {
+/// Two-dimensional points in `classes` well separated clusters, labelled by cluster.
+void clusters(int64_t n, int classes, uint32_t salt, Tensor &x, Tensor &y) {
+  x = Tensor(DType::F32, {n, 2});
+  y = Tensor(DType::I32, {n});
+  for (int64_t i = 0; i < n; ++i) {
+    int c = static_cast<int>(i % classes);
+    double angle = 2 * M_PI * c / classes;
+    double jitter = 0.1 * std::sin(1.7 * i + salt);
+    x.set(2 * i, std::cos(angle) * (1 + jitter));
+    x.set(2 * i + 1, std::sin(angle) * (1 + jitter));
+    y.set(i, c);
+  }
+}
+} // namespace
+
+TEST(Probe, SeparableClustersAreLearnedByBothProbes) {
+  Tensor x, y, xt, yt;
+  clusters(600, 4, 0, x, y);
+  clusters(200, 4, 1, xt, yt);
+  LinearProbeOptions options;
+  options.epochs = 30;
+  options.batch = 64;
+  EXPECT_GT(linearProbeAccuracy(x, y, xt, yt, 4, options), 0.99);
+  EXPECT_GT(knnAccuracy(x, y, xt, yt, 4, 20), 0.99);
+}
+
+TEST(Probe, ShuffledLabelsAreNearChance) {
+  Tensor x, y, xt, yt;
+  clusters(800, 4, 0, x, y);
+  clusters(400, 4, 1, xt, yt);
+  // Labels unrelated to the clusters: neither probe can beat chance by much.
+  for (int64_t i = 0; i < 800; ++i)
+    y.set(i, (i * 7 / 4) % 4);
+  for (int64_t i = 0; i < 400; ++i)
+    yt.set(i, (i * 5 / 4) % 4);
+  LinearProbeOptions options;
+  options.epochs = 10;
+  EXPECT_LT(linearProbeAccuracy(x, y, xt, yt, 4, options), 0.45);
+  EXPECT_LT(knnAccuracy(x, y, xt, yt, 4, 20), 0.45);
+}
