@@ -15,6 +15,17 @@ namespace {
 const char *kFormat = "strata-checkpoint-1";
 const char *kOptState = "optimizer.state";
 
+/// mkdir -p
+void createDirectories(const std::string &dir) {
+  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+    std::string prefix = dir.substr(0, slash);
+    if (!prefix.empty() && ::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
+      throw CheckpointError{"cannot create checkpoint directory '" + prefix + "': " + std::strerror(errno)};
+    if (slash == std::string::npos)
+      return;
+  }
+}
+
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -30,8 +41,7 @@ std::string strata::runtime::checkpointPath(const std::string &dir) {
 void strata::runtime::saveCheckpoint(const std::string &dir, const std::string &model,
                                      const std::vector<ParamEntry> &layout,
                                      const TrainState &state) {
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    throw CheckpointError{"cannot create checkpoint directory '" + dir + "': " + std::strerror(errno)};
+  createDirectories(dir);
   std::vector<Tensor> slices;
   slices.reserve(layout.size());
   size_t elementBytes = sizeOf(state.params.dtype());

@@ -30,7 +30,7 @@ struct TrainState {
 
 std::string checkpointPath(const std::string &dir);
 
-/// Writes the state atomically; creates `dir` when missing.
+/// Writes the state atomically; creates `dir` (and its parents) when missing.
 void saveCheckpoint(const std::string &dir, const std::string &model,
                     const std::vector<ParamEntry> &layout, const TrainState &state);
 

@@ -114,10 +114,10 @@ TrainState loadParams(const compiler::Program &program, const frontend::Graph &g
   return state;
 }
 
-std::string checkpointDir(const Options &options) {
-  if (!options.has("--checkpoint"))
-    throw UsageError{"'" + options.command + "' needs --checkpoint DIR (a directory `strata train --checkpoint` wrote)"};
-  return options.get("--checkpoint");
+/// --checkpoint DIR, by default runs/MODEL: `strata train SPEC` followed by
+/// `strata eval SPEC` finds the checkpoint without being told.
+std::string checkpointDir(const Options &options, const frontend::Graph &graph) {
+  return options.get("--checkpoint", "runs/" + graph.model);
 }
 
 } // namespace
@@ -129,8 +129,6 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   bool json = options.has("--json");
   if (options.has("--epochs") && options.has("--steps"))
     throw UsageError{"give --epochs or --steps, not both"};
-  if (options.has("--resume") && !options.has("--checkpoint"))
-    throw UsageError{"--resume needs --checkpoint DIR"};
   int64_t batch = options.intFlag("--batch", graph.train.batch);
   if (batch < 1)
     throw UsageError{"--batch must be at least 1"};
@@ -168,7 +166,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   trainOptions.model = graph.model;
   trainOptions.totalSteps = totalSteps;
   trainOptions.seed = seed;
-  trainOptions.checkpointDir = options.get("--checkpoint");
+  trainOptions.checkpointDir = checkpointDir(options, graph);
   trainOptions.checkpointEvery = options.intFlag("--checkpoint-every", 0);
   trainOptions.resume = options.has("--resume");
   trainOptions.logPath = options.get("--log");
@@ -217,7 +215,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
 
 int strata::tools::runEval(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);
-  std::string dir = checkpointDir(options);
+  std::string dir = checkpointDir(options, graph);
   std::string probe = options.get("--probe", "all");
   if (probe != "all" && probe != "linear" && probe != "knn")
     throw UsageError{"--probe must be linear or knn, got '" + probe + "'"};
@@ -289,7 +287,7 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
 
 int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);
-  std::string dir = checkpointDir(options);
+  std::string dir = checkpointDir(options, graph);
   if (!options.has("--out"))
     throw UsageError{"'embed' needs --out FILE.npy"};
   if (graph.represent < 0)

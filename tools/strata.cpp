@@ -53,12 +53,13 @@ commands:
                                       autodiff against central differences in f64,
                                       worst relative error per parameter
   train SPEC [--target=cpu] [--epochs E | --steps N] [--batch B] [--seed S]
-             [--checkpoint DIR [--checkpoint-every N] [--resume]] [--log FILE.jsonl]
-             [--quiet] [--json]       train; a progress bar on a terminal
-  eval SPEC --checkpoint DIR [--probe linear|knn] [--k K] [--json]
+             [--checkpoint DIR] [--checkpoint-every N] [--resume] [--log FILE.jsonl]
+             [--quiet] [--json]       train; a progress bar on a terminal; checkpoints
+                                      go to DIR (default runs/MODEL) every epoch
+  eval SPEC [--checkpoint DIR] [--probe linear|knn] [--k K] [--json]
                                       test loss, and linear-probe / kNN test accuracy
                                       of the @represent value
-  embed SPEC --checkpoint DIR --out FILE.npy [--split test|train]
+  embed SPEC [--checkpoint DIR] --out FILE.npy [--split test|train]
                                       the @represent value of every row, as .npy
   bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
                                       one JSON line: train-step time, compile time, memory
