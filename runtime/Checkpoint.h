@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Error.h"
 #include "Function.h"
 #include "ParamInit.h"
 
@@ -17,8 +18,8 @@
 
 namespace strata::runtime {
 
-struct CheckpointError {
-  std::string message;
+struct CheckpointError : Error {
+  using Error::Error;
 };
 
 struct TrainState {

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Error.h"
 #include "Function.h"
 
 #include <map>
@@ -17,8 +18,8 @@
 
 namespace strata::runtime {
 
-struct DataError {
-  std::string message;
+struct DataError : Error {
+  using Error::Error;
 };
 
 struct Dataset {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Error.h"
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -30,8 +31,8 @@ private:
   std::FILE *file_ = nullptr;
 };
 
-struct MetricsLogError {
-  std::string message;
+struct MetricsLogError : Error {
+  using Error::Error;
 };
 
 } // namespace strata::runtime

@@ -6,14 +6,15 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Error.h"
 #include "Function.h"
 
 #include <string>
 
 namespace strata::runtime {
 
-struct NpyError {
-  std::string message;
+struct NpyError : Error {
+  using Error::Error;
 };
 
 void writeNpy(const std::string &path, const Tensor &tensor);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Error.h"
 #include "Function.h"
 
 #include <map>
@@ -18,8 +19,8 @@
 
 namespace strata::runtime {
 
-struct SafetensorsError {
-  std::string message;
+struct SafetensorsError : Error {
+  using Error::Error;
 };
 
 struct Safetensors {

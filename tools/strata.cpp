@@ -11,14 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Checkpoint.h"
 #include "Cli.h"
 #include "Compiler.h"
+#include "Error.h"
 #include "Graph.h"
 #include "Gradcheck.h"
 #include "MLIRGen.h"
-#include "MetricsLog.h"
-#include "Npy.h"
 #include "Spec.h"
 #include "TrainCommands.h"
 #include "Trainer.h"
@@ -271,16 +269,7 @@ int main(int argc, char **argv) {
   } catch (const UsageError &error) {
     std::cerr << "strata: error: " << error.message << "\n";
     return 1;
-  } catch (const DataError &error) {
-    std::cerr << "strata: error: " << error.message << "\n";
-    return 1;
-  } catch (const CheckpointError &error) {
-    std::cerr << "strata: error: " << error.message << "\n";
-    return 1;
-  } catch (const NpyError &error) {
-    std::cerr << "strata: error: " << error.message << "\n";
-    return 1;
-  } catch (const MetricsLogError &error) {
+  } catch (const strata::runtime::Error &error) {
     std::cerr << "strata: error: " << error.message << "\n";
     return 1;
   } catch (const DivergenceError &error) {
