@@ -8,6 +8,7 @@
 #include "StrataDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -175,13 +176,56 @@ void emitCInterfaces(mlir::ModuleOp module) {
 
 } // namespace
 
+namespace {
+
+bool isGpuStage(Stage stage) {
+  return stage == Stage::Fused || stage == Stage::Gpu || stage == Stage::NVVM || stage == Stage::PTX;
+}
+
+void lowerForGpu(mlir::ModuleOp module, std::string &diagnostics, const CompileOptions &options,
+                 Stage stage) {
+  mlir::strata::GpuPipelineOptions gpu;
+  gpu.chip = options.chip;
+  gpu.libdevice = mlir::strata::findLibdevice();
+  if (gpu.libdevice.empty() && (stage == Stage::NVVM || stage == Stage::PTX))
+    throw CompileError{"GPU code needs libdevice.10.bc from the CUDA toolkit; none under "
+                       "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
+  gpu.stopAfter = stage == Stage::Fused ? mlir::strata::GpuStage::Fused
+                  : stage == Stage::Gpu ? mlir::strata::GpuStage::Gpu
+                  : stage == Stage::NVVM ? mlir::strata::GpuStage::NVVM
+                                         : mlir::strata::GpuStage::PTX;
+  runPipeline(module, mlir::strata::gpuPipeline(gpu), diagnostics);
+}
+
+/// The PTX text of every gpu.binary in `module` (one, after the merge).
+std::string ptxOf(mlir::ModuleOp module) {
+  std::string text;
+  module.walk([&](mlir::gpu::BinaryOp binary) {
+    for (mlir::Attribute a : binary.getObjects()) {
+      auto object = mlir::cast<mlir::gpu::ObjectAttr>(a);
+      if (object.getFormat() != mlir::gpu::CompilationTarget::Assembly)
+        continue;
+      llvm::StringRef ptx = object.getObject().getValue();
+      text += ptx.rtrim('\0').str();
+    }
+  });
+  return text;
+}
+
+} // namespace
+
 std::string strata::compiler::emitStage(const frontend::Graph &graph, const CompileOptions &options,
                                         Stage stage, bool locations) {
   mlir::DialectRegistry registry = compilerRegistry();
   CompileContext cc(registry);
   auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
-  if (stage != Stage::Train)
+  if (isGpuStage(stage)) {
+    lowerForGpu(*module, cc.diagnostics, options, stage);
+    if (stage == Stage::PTX)
+      return ptxOf(*module);
+  } else if (stage != Stage::Train) {
     lowerToLoops(*module, cc.diagnostics, options);
+  }
   if (stage == Stage::LLVM) {
     emitCInterfaces(*module);
     runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), cc.diagnostics);

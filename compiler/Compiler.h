@@ -25,16 +25,19 @@ struct CompileOptions {
   std::string mode = "train"; // train: @train_step; grad: @grad_step; forward: only @forward
   bool float64 = false;
   bool blas = true;
+  std::string chip = "sm_90"; // GPU stages
 };
 
 struct CompileError {
   std::string message;
 };
 
-/// The stages `strata emit` can stop after, beyond the frontend's.
-enum class Stage { Train, Loops, LLVM };
+/// The stages `strata emit` can stop after, beyond the frontend's: the CPU
+/// path's and the GPU path's.
+enum class Stage { Train, Loops, LLVM, Fused, Gpu, NVVM, PTX };
 
-/// The module after `stage`, printed (with locations when asked).
+/// The module after `stage`, printed (with locations when asked); for PTX,
+/// the PTX text of the program's one kernel module.
 std::string emitStage(const frontend::Graph &graph, const CompileOptions &options, Stage stage,
                       bool locations);
 

@@ -6,7 +6,9 @@
 // C += op(A) op(B) (linalg's accumulate semantics, so the zero fill before
 // stays correct). The callee is a C function of the runtime (cblas_?gemm);
 // the declaration carries llvm.emit_c_interface, so memrefs cross as
-// descriptors.
+// descriptors. With library=cublaslt the callee is
+// `strata_cublaslt_gemm_f32/f64`, same contract, on device memory: the GPU
+// pipeline runs this before it maps what is left onto kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,8 +34,14 @@ MemRefType stridedDynamic(MemRefType type) {
 }
 
 struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<MatmulToBlasPass> {
+  using StrataMatmulToBlasBase::StrataMatmulToBlasBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (library != "blas" && library != "cublaslt") {
+      module.emitError("strata-matmul-to-blas library must be blas or cublaslt, got '") << library << "'";
+      return signalPassFailure();
+    }
     SmallVector<linalg::LinalgOp> matmuls;
     module.walk([&](linalg::LinalgOp op) {
       if (!isa<linalg::MatmulOp, linalg::MatmulTransposeAOp, linalg::MatmulTransposeBOp>(op))
@@ -49,7 +57,8 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
   }
 
   func::FuncOp declare(ModuleOp module, Type element) {
-    std::string name = element.isF32() ? "strata_gemm_f32" : "strata_gemm_f64";
+    std::string name = std::string(library == "cublaslt" ? "strata_cublaslt_gemm_" : "strata_gemm_") +
+                       (element.isF32() ? "f32" : "f64");
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());

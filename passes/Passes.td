@@ -91,9 +91,26 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
     Rewrites bufferized linalg.matmul / matmul_transpose_a / matmul_transpose_b
     on f32 or f64 into `func.call @strata_gemm_f32|f64(A, B, C, ta, tb)`, which
     the runtime implements with cblas_sgemm/dgemm as C += op(A) op(B).
+    `library=cublaslt` calls `@strata_cublaslt_gemm_f32|f64` instead, which the
+    CUDA runtime implements with cuBLASLt on device memory.
   }];
+  let options = [
+    Option<"library", "library", "std::string", /*default=*/"\"blas\"",
+           "blas (CPU, cblas) or cublaslt (GPU)">,
+  ];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect"];
+}
+
+def StrataMergeKernelModules : Pass<"strata-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Gather every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining gives each kernel a gpu.module of its own. This pass
+    moves every gpu.func into one module, `@strata_kernels`, and points each
+    gpu.launch_func at it: a train step becomes one PTX module, which ptxas
+    checks in one go and the runtime loads with one cuModuleLoadData.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
 #endif // STRATA_PASSES_TD

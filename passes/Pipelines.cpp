@@ -9,8 +9,11 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <vector>
 
 using namespace mlir;
 
@@ -23,15 +26,21 @@ std::string mlir::strata::trainPipeline(const TrainPipelineOptions &o) {
 }
 
 namespace {
+/// From the train stage to linalg on tensors, elementwise chains fused into
+/// their consumers: the kernel boundaries before bufferization.
+const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
+                             "func.func(strata-lower-to-linalg),canonicalize,"
+                             "func.func(linalg-fuse-elementwise-ops),cse";
+
+/// Tensors to memrefs; function results become out-parameters.
+const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
+                         "function-boundary-type-conversion=identity-layout-map},"
+                         "drop-equivalent-buffer-results,buffer-results-to-out-params,"
+                         "canonicalize,buffer-deallocation-pipeline";
+
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {
-  std::string p = "func.func(strata-decompose),canonicalize,cse,"
-                  "func.func(strata-lower-to-linalg),canonicalize,"
-                  "func.func(linalg-fuse-elementwise-ops),cse,"
-                  "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map},"
-                  "drop-equivalent-buffer-results,buffer-results-to-out-params,"
-                  "canonicalize,buffer-deallocation-pipeline,";
+  std::string p = std::string(kToFusedLinalg) + "," + kBufferize + ",";
   if (blas)
     p += "strata-matmul-to-blas,";
   return p + "func.func(convert-linalg-to-loops),canonicalize";
@@ -56,12 +65,50 @@ std::string mlir::strata::cpuLoopsToLLVMPipeline() {
   return std::string("builtin.module(") + kLoopsToLLVM + ")";
 }
 
+std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
+  std::string p = std::string("builtin.module(") + kToFusedLinalg;
+  if (o.stopAfter == GpuStage::Fused)
+    return p + ")";
+  // GEMMs to cuBLASLt; every other linalg op becomes one kernel: its parallel
+  // loops tiled by the block size, tiles mapped to blocks, elements to threads.
+  std::string block = std::to_string(o.blockSize);
+  p += std::string(",") + kBufferize +
+       ",strata-matmul-to-blas{library=cublaslt},"
+       "func.func(convert-linalg-to-parallel-loops),canonicalize,"
+       "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + "}),"
+       "func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),canonicalize,"
+       "gpu-kernel-outlining,strata-merge-kernel-modules";
+  if (o.stopAfter == GpuStage::Gpu)
+    return p + ")";
+  p += ",nvvm-attach-target{chip=" + o.chip + " O=3" + (o.libdevice.empty() ? "" : " l=" + o.libdevice) + "},"
+       "gpu.module(lower-affine,convert-scf-to-cf,expand-strided-metadata,convert-gpu-to-nvvm,"
+       "canonicalize,reconcile-unrealized-casts)";
+  if (o.stopAfter == GpuStage::NVVM)
+    return p + ")";
+  return p + ",gpu-module-to-binary{format=isa})";
+}
+
+std::string mlir::strata::findLibdevice() {
+  std::vector<std::string> roots;
+  for (const char *var : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"})
+    if (const char *value = std::getenv(var); value && *value)
+      roots.push_back(value);
+  roots.push_back("/usr/local/cuda");
+  for (const std::string &root : roots) {
+    std::string path = root + "/nvvm/libdevice/libdevice.10.bc";
+    if (std::ifstream(path).good())
+      return path;
+  }
+  return "";
+}
+
 void mlir::strata::registerCompilerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registry.insert<StrataDialect>();
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  // Builtin, LLVM, GPU and NVVM among them: gpu-module-to-binary translates
+  // kernels to LLVM IR before the NVPTX back end turns them into PTX.
+  registerAllToLLVMIRTranslations(registry);
 }
 
 void mlir::strata::registerCompilerPasses() {

@@ -4,7 +4,8 @@
 // (fix the batch, autodiff, bind parameters), `strata-cpu-pipeline` (decompose,
 // lower to linalg, bufferize, loops, LLVM). Each is a textual pass pipeline, so
 // `strata emit --stage=S` can print the exact `strata-opt` command that
-// reproduces a stage.
+// reproduces a stage. `strata-gpu-pipeline` shares the first half and then
+// maps what is not a GEMM onto kernels, through NVVM to PTX.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -39,6 +40,25 @@ std::string cpuPipeline(const CpuPipelineOptions &options);
 /// builtin.module(...) from the loops stage to the LLVM dialect: the rest of
 /// cpuPipeline after it stopped at CpuStage::Loops.
 std::string cpuLoopsToLLVMPipeline();
+
+enum class GpuStage { Fused, Gpu, NVVM, PTX };
+
+struct GpuPipelineOptions {
+  GpuStage stopAfter = GpuStage::PTX;
+  std::string chip = "sm_90";
+  int64_t blockSize = 256; // threads per block of an elementwise kernel
+  /// libdevice.10.bc of the CUDA toolkit, linked into the kernels for the math
+  /// functions (__nv_expf, ...); see findLibdevice().
+  std::string libdevice;
+};
+
+/// libdevice from $CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda; ""
+/// when none has it.
+std::string findLibdevice();
+
+/// builtin.module(...) from the train stage to fused linalg, kernels in the
+/// gpu dialect, NVVM, or PTX (a gpu.binary holding one PTX module).
+std::string gpuPipeline(const GpuPipelineOptions &options);
 
 /// Every dialect, interface model and pass the pipelines use (this is the one
 /// file that includes InitAllDialects/InitAllPasses).

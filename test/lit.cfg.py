@@ -21,3 +21,8 @@ config.substitutions.append(("%check-json", "python3 " + os.path.join(config.tes
 # Training tests read Debian's dataset-fashion-mnist; without it they are unsupported.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
+# GPU code is checked by ptxas from the CUDA toolkit wherever the toolkit is installed.
+ptxas = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptxas")
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

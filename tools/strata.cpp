@@ -17,6 +17,7 @@
 #include "Graph.h"
 #include "Gradcheck.h"
 #include "MLIRGen.h"
+#include "Pipelines.h"
 #include "Spec.h"
 #include "TrainCommands.h"
 #include "Trainer.h"
@@ -45,7 +46,8 @@ commands:
                                       the parameter count and forward FLOPs per step
   emit SPEC --stage=S [--locations] [--batch B] [--matmul=blas|loops]
                                       print the program after stage S: graph, strata,
-                                      train (after autodiff), loops, llvm
+                                      train (after autodiff); CPU: loops, llvm;
+                                      GPU: fused, gpu, nvvm, ptx (--chip=sm_90)
   fmt SPEC --to=json|dsl [-o FILE]    print SPEC in the other form
   gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
                                       autodiff against central differences in f64,
@@ -117,7 +119,7 @@ int runCheck(const Options &options) {
 int runEmit(const Options &options) {
   auto stage = options.flags.find("--stage");
   if (stage == options.flags.end())
-    throw UsageError{"'emit' needs --stage=graph|strata|train|loops|llvm"};
+    throw UsageError{"'emit' needs --stage=graph|strata|train|loops|llvm|fused|gpu|nvvm|ptx"};
   Spec spec = loadSpec(options.spec);
   Graph graph = buildGraph(spec, prelude());
   bool locations = options.has("--locations");
@@ -147,11 +149,15 @@ int runEmit(const Options &options) {
   static const std::map<std::string, strata::compiler::Stage> stages = {
       {"train", strata::compiler::Stage::Train},
       {"loops", strata::compiler::Stage::Loops},
-      {"llvm", strata::compiler::Stage::LLVM}};
+      {"llvm", strata::compiler::Stage::LLVM},
+      {"fused", strata::compiler::Stage::Fused},
+      {"gpu", strata::compiler::Stage::Gpu},
+      {"nvvm", strata::compiler::Stage::NVVM},
+      {"ptx", strata::compiler::Stage::PTX}};
   auto it = stages.find(stage->second);
   if (it == stages.end())
     throw UsageError{"unknown stage '" + stage->second +
-                     "' (available: graph, strata, train, loops, llvm)"};
+                     "' (available: graph, strata, train, loops, llvm, fused, gpu, nvvm, ptx)"};
   if (!graph.train.present)
     throw UsageError{"stage '" + stage->second + "' needs a train section (the optimizer and the batch)"};
   strata::compiler::CompileOptions compileOptions;
@@ -160,6 +166,13 @@ int runEmit(const Options &options) {
   if (matmul != "blas" && matmul != "loops")
     throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
   compileOptions.blas = matmul == "blas";
+  compileOptions.chip = options.get("--chip", "sm_90");
+  if (compileOptions.chip.rfind("sm_", 0) != 0)
+    throw UsageError{"--chip must name an NVIDIA architecture such as sm_90, got '" + compileOptions.chip + "'"};
+  if ((it->second == strata::compiler::Stage::NVVM || it->second == strata::compiler::Stage::PTX) &&
+      mlir::strata::findLibdevice().empty())
+    throw UsageError{"stage '" + stage->second + "' needs libdevice.10.bc from the CUDA toolkit; "
+                     "none under $CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
   try {
     std::cout << strata::compiler::emitStage(graph, compileOptions, it->second, locations);
   } catch (const strata::compiler::CompileError &e) {
@@ -235,7 +248,8 @@ int main(int argc, char **argv) {
       return runCheck(parseArgs(argc, argv, {{"--json", false}}));
     if (command == "emit")
       return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false},
-                                            {"--batch", true}, {"--matmul", true}}));
+                                            {"--batch", true}, {"--matmul", true},
+                                            {"--chip", true}}));
     if (command == "gradcheck")
       return runGradcheck(parseArgs(argc, argv, {{"--samples", true}, {"--batch", true},
                                                  {"--seed", true}, {"--json", false}}));

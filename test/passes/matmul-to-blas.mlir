@@ -18,3 +18,12 @@ func.func @tensors(%a: tensor<4x3xf32>, %b: tensor<3x2xf32>, %c: tensor<4x2xf32>
   %0 = linalg.matmul ins(%a, %b : tensor<4x3xf32>, tensor<3x2xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %0 : tensor<4x2xf32>
 }
+
+// library=cublaslt: the same rewrite, calling the CUDA runtime's entry point.
+// RUN: %strata-opt %s --strata-matmul-to-blas=library=cublaslt | FileCheck %s --check-prefix=CUDA
+// CUDA: func.func private @strata_cublaslt_gemm_f32(
+// CUDA-LABEL: func.func @gemms
+// CUDA: call @strata_cublaslt_gemm_f32(
+// CUDA-NOT: call @strata_gemm_f32
+// RUN: not %strata-opt %s --strata-matmul-to-blas=library=mkl 2>&1 | FileCheck %s --check-prefix=BADLIB
+// BADLIB: error: strata-matmul-to-blas library must be blas or cublaslt, got 'mkl'
