@@ -102,6 +102,17 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def StrataFlattenParallelLoops : Pass<"strata-flatten-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Collapse each outermost scf.parallel into one dimension";
+  let description = [{
+    Before the parallel loops are tiled and mapped to blocks and threads, each
+    outermost multi-dimensional scf.parallel becomes one-dimensional over the
+    row-major linear index, so consecutive threads touch consecutive elements
+    (coalesced loads and stores) whatever the tensor's rank.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect"];
+}
+
 def StrataMergeKernelModules : Pass<"strata-merge-kernel-modules", "mlir::ModuleOp"> {
   let summary = "Gather every outlined kernel into one gpu.module";
   let description = [{

@@ -70,14 +70,16 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   if (o.stopAfter == GpuStage::Fused)
     return p + ")";
   // GEMMs to cuBLASLt; every other linalg op becomes one kernel: its parallel
-  // loops tiled by the block size, tiles mapped to blocks, elements to threads.
+  // loops flattened to one index, tiled by the block size, tiles mapped to
+  // blocks, elements to threads.
   std::string block = std::to_string(o.blockSize);
   p += std::string(",") + kBufferize +
        ",strata-matmul-to-blas{library=cublaslt},"
        "func.func(convert-linalg-to-parallel-loops),canonicalize,"
+       "func.func(strata-flatten-parallel-loops),canonicalize,"
        "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + "}),"
        "func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),canonicalize,"
-       "gpu-kernel-outlining,strata-merge-kernel-modules";
+       "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules";
   if (o.stopAfter == GpuStage::Gpu)
     return p + ")";
   p += ",nvvm-attach-target{chip=" + o.chip + " O=3" + (o.libdevice.empty() ? "" : " l=" + o.libdevice) + "},"
