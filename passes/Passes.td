@@ -102,6 +102,50 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def StrataPlanMemory : Pass<"strata-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Place every static buffer of a function in one scratch arena by liveness";
+  let description = [{
+    Replaces each static memref.alloc of the function body with a memref.view
+    of a new last argument `memref<Nxi8> {strata.arena = "scratch"}`. Offsets
+    come from live ranges over the body's top-level ops: largest buffer first,
+    lowest 256-byte-aligned offset free for its whole live range. Records
+    strata.scratch_bytes, strata.buffers and strata.unplanned_bytes on the
+    function.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def StrataParallelDimsFirst : Pass<"strata-parallel-dims-first", "mlir::func::FuncOp"> {
+  let summary = "Interchange linalg.generic loops so parallel dimensions come first";
+  let description = [{
+    Permutes each linalg.generic's iteration space so every parallel dimension
+    precedes every reduction dimension (each group keeps its order). Then
+    convert-linalg-to-parallel-loops makes one scf.parallel over the outputs
+    with the reduction loops inside, which maps to one GPU thread per output.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def StrataCopiesToLinalg : Pass<"strata-copies-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy into linalg.copy";
+  let description = [{
+    On the GPU path a copy between buffers is device work: as linalg.copy it
+    is lowered to parallel loops and a kernel like any elementwise op.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def StrataSerialKernels : Pass<"strata-serial-kernels", "mlir::func::FuncOp"> {
+  let summary = "Run host-side buffer code left after GPU mapping in one-thread kernels";
+  let description = [{
+    Wraps each maximal run of top-level code that loads or stores buffers
+    (full reductions, 0-d ops) in a gpu.launch of one block of one thread, so
+    that on the GPU path the host never touches device memory. Side-effect-free
+    ops that do not depend on the run stay on the host.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::arith::ArithDialect"];
+}
+
 def StrataFlattenParallelLoops : Pass<"strata-flatten-parallel-loops", "mlir::func::FuncOp"> {
   let summary = "Collapse each outermost scf.parallel into one dimension";
   let description = [{

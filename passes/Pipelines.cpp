@@ -36,11 +36,11 @@ const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
                          "function-boundary-type-conversion=identity-layout-map},"
                          "drop-equivalent-buffer-results,buffer-results-to-out-params,"
-                         "canonicalize,buffer-deallocation-pipeline";
+                         "canonicalize";
 
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {
-  std::string p = std::string(kToFusedLinalg) + "," + kBufferize + ",";
+  std::string p = std::string(kToFusedLinalg) + "," + kBufferize + ",buffer-deallocation-pipeline,";
   if (blas)
     p += "strata-matmul-to-blas,";
   return p + "func.func(convert-linalg-to-loops),canonicalize";
@@ -69,16 +69,20 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   std::string p = std::string("builtin.module(") + kToFusedLinalg;
   if (o.stopAfter == GpuStage::Fused)
     return p + ")";
-  // GEMMs to cuBLASLt; every other linalg op becomes one kernel: its parallel
-  // loops flattened to one index, tiled by the block size, tiles mapped to
-  // blocks, elements to threads.
+  // GEMMs to cuBLASLt; every other linalg op (copies included) becomes one
+  // kernel: parallel dimensions first, its parallel loops flattened to one
+  // index, tiled by the block size, tiles mapped to blocks, elements to
+  // threads; what no parallel loop covers runs in one-thread kernels.
   std::string block = std::to_string(o.blockSize);
+  // No deallocations: every buffer gets a place in the step's scratch arena.
   p += std::string(",") + kBufferize +
-       ",strata-matmul-to-blas{library=cublaslt},"
+       ",func.func(strata-plan-memory),strata-matmul-to-blas{library=cublaslt},"
+       "func.func(strata-copies-to-linalg,strata-parallel-dims-first),"
        "func.func(convert-linalg-to-parallel-loops),canonicalize,"
        "func.func(strata-flatten-parallel-loops),canonicalize,"
-       "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + "}),"
-       "func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),canonicalize,"
+       "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + " no-min-max-bounds=true}),"
+       "func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),"
+       "func.func(strata-serial-kernels),canonicalize,"
        "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules";
   if (o.stopAfter == GpuStage::Gpu)
     return p + ")";
