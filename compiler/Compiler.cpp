@@ -214,6 +214,45 @@ std::string ptxOf(mlir::ModuleOp module) {
 
 } // namespace
 
+std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph &graph,
+                                                          const CompileOptions &options) {
+  mlir::DialectRegistry registry = compilerRegistry();
+  CompileContext cc(registry);
+  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
+  lowerForGpu(*module, cc.diagnostics, options, Stage::Gpu);
+  std::vector<GpuFunctionReport> reports;
+  for (auto func : module->getOps<mlir::func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    GpuFunctionReport r;
+    r.name = func.getName().str();
+    func.walk([&](mlir::gpu::LaunchFuncOp) { ++r.kernels; });
+    func.walk([&](mlir::func::CallOp call) {
+      if (call.getCallee().starts_with("strata_cublaslt_"))
+        ++r.libraryCalls;
+    });
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto arena = func.getArgAttrOfType<mlir::StringAttr>(i, "strata.arena");
+      auto type = mlir::dyn_cast<mlir::MemRefType>(func.getArgumentTypes()[i]);
+      if (!arena || !type)
+        continue;
+      int64_t bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      if (arena.getValue() == "params") r.paramsBytes = bytes;
+      else if (arena.getValue() == "opt_state") r.optStateBytes = bytes;
+      else if (arena.getValue() == "grads") r.gradsBytes = bytes;
+    }
+    auto attr = [&](llvm::StringRef name) {
+      auto a = func->getAttrOfType<mlir::IntegerAttr>(name);
+      return a ? a.getInt() : int64_t(0);
+    };
+    r.scratchBytes = attr("strata.scratch_bytes");
+    r.unplannedBytes = attr("strata.unplanned_bytes");
+    r.buffers = attr("strata.buffers");
+    reports.push_back(r);
+  }
+  return reports;
+}
+
 std::string strata::compiler::emitStage(const frontend::Graph &graph, const CompileOptions &options,
                                         Stage stage, bool locations) {
   mlir::DialectRegistry registry = compilerRegistry();

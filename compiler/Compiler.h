@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace strata::compiler {
 
@@ -35,6 +36,20 @@ struct CompileError {
 /// The stages `strata emit` can stop after, beyond the frontend's: the CPU
 /// path's and the GPU path's.
 enum class Stage { Train, Loops, LLVM, Fused, Gpu, NVVM, PTX };
+
+/// What one compiled function of the GPU path does per call, read from the
+/// program at stage `gpu` (no GPU needed).
+struct GpuFunctionReport {
+  std::string name;
+  int64_t kernels = 0;       // gpu.launch_func per call
+  int64_t libraryCalls = 0;  // cuBLASLt GEMMs per call
+  int64_t paramsBytes = 0, optStateBytes = 0, gradsBytes = 0;
+  int64_t scratchBytes = 0;    // the liveness-planned arena
+  int64_t unplannedBytes = 0;  // separate allocations would take this
+  int64_t buffers = 0;         // buffers placed in the arena
+};
+
+std::vector<GpuFunctionReport> gpuReport(const frontend::Graph &graph, const CompileOptions &options);
 
 /// The module after `stage`, printed (with locations when asked); for PTX,
 /// the PTX text of the program's one kernel module.

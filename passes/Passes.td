@@ -102,6 +102,17 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def StrataFuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg.generic producers into their only consumer";
+  let description = [{
+    Producer-consumer fusion of all-parallel linalg.generic ops into the
+    generic that consumes them (elementwise or reduction), when it is their
+    only user. Unlike linalg-fuse-elementwise-ops it does not propagate
+    reshapes, so 2-D named matmuls (library calls) survive.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
+}
+
 def StrataPlanMemory : Pass<"strata-plan-memory", "mlir::func::FuncOp"> {
   let summary = "Place every static buffer of a function in one scratch arena by liveness";
   let description = [{

@@ -30,7 +30,7 @@ namespace {
 /// their consumers: the kernel boundaries before bufferization.
 const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
                              "func.func(strata-lower-to-linalg),canonicalize,"
-                             "func.func(linalg-fuse-elementwise-ops),cse";
+                             "func.func(strata-fuse-elementwise),cse";
 
 /// Tensors to memrefs; function results become out-parameters.
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "

@@ -305,9 +305,100 @@ int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph
   return 0;
 }
 
+namespace {
+
+std::string megabytes(int64_t bytes) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f MB", bytes / 1e6);
+  return buffer;
+}
+
+std::vector<compiler::GpuFunctionReport> gpuReportOrThrow(const Options &options,
+                                                          const frontend::Graph &graph) {
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = options.intFlag("--batch", graph.train.batch);
+  if (compileOptions.batch < 1)
+    throw UsageError{"--batch must be at least 1"};
+  try {
+    return compiler::gpuReport(graph, compileOptions);
+  } catch (const compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
+}
+
+nlohmann::ordered_json toJson(const compiler::GpuFunctionReport &r) {
+  nlohmann::ordered_json j;
+  j["function"] = r.name;
+  j["kernels"] = r.kernels;
+  j["library_calls"] = r.libraryCalls;
+  j["params_bytes"] = r.paramsBytes;
+  j["opt_state_bytes"] = r.optStateBytes;
+  j["scratch_bytes"] = r.scratchBytes;
+  j["arena_bytes"] = r.paramsBytes + r.optStateBytes + r.gradsBytes + r.scratchBytes;
+  j["unplanned_scratch_bytes"] = r.unplannedBytes;
+  j["buffers"] = r.buffers;
+  return j;
+}
+
+/// `strata bench --dry`: what a GPU train step launches and holds, compiled
+/// but not run.
+int runDryBench(const Options &options, const frontend::Graph &graph) {
+  auto reports = gpuReportOrThrow(options, graph);
+  auto step = std::find_if(reports.begin(), reports.end(),
+                           [](const compiler::GpuFunctionReport &r) { return r.name == "train_step"; });
+  if (step == reports.end())
+    throw InternalError{"no train_step in the GPU program"};
+  nlohmann::ordered_json j;
+  j["model"] = graph.model;
+  j["target"] = "cuda";
+  j["dry"] = true;
+  j["batch"] = options.intFlag("--batch", graph.train.batch);
+  j["kernels_per_step"] = step->kernels;
+  j["library_calls_per_step"] = step->libraryCalls;
+  j["arena_bytes"] = step->paramsBytes + step->optStateBytes + step->gradsBytes + step->scratchBytes;
+  j["params_bytes"] = step->paramsBytes;
+  j["opt_state_bytes"] = step->optStateBytes;
+  j["scratch_bytes"] = step->scratchBytes;
+  j["unplanned_scratch_bytes"] = step->unplannedBytes;
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
+} // namespace
+
+int strata::tools::runMemoryReport(const Options &options, const frontend::Graph &graph) {
+  requireTrain(graph, options.spec);
+  auto reports = gpuReportOrThrow(options, graph);
+  int64_t batch = options.intFlag("--batch", graph.train.batch);
+  if (options.has("--json")) {
+    nlohmann::ordered_json j;
+    j["model"] = graph.model;
+    j["batch"] = batch;
+    j["functions"] = nlohmann::ordered_json::array();
+    for (const auto &r : reports)
+      j["functions"].push_back(toJson(r));
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  std::printf("memory plan of %s on the GPU path, batch %lld, per call:\n", graph.model.c_str(),
+              (long long)batch);
+  std::printf("  %-11s %8s %9s %11s %11s %13s %13s %8s\n", "function", "kernels", "cuBLASLt",
+              "params", "opt state", "scratch", "unplanned", "buffers");
+  for (const auto &r : reports)
+    std::printf("  %-11s %8lld %9lld %11s %11s %13s %13s %8lld\n", r.name.c_str(),
+                (long long)r.kernels, (long long)r.libraryCalls, megabytes(r.paramsBytes).c_str(),
+                megabytes(r.optStateBytes).c_str(), megabytes(r.scratchBytes).c_str(),
+                megabytes(r.unplannedBytes).c_str(), (long long)r.buffers);
+  std::printf("scratch: activations, gradients and temporaries placed by liveness in one arena;\n"
+              "unplanned: what one allocation per buffer would take\n");
+  return 0;
+}
+
 int strata::tools::runBench(const Options &options, const frontend::Graph &graph) {
   auto start = Clock::now();
   requireTrain(graph, options.spec);
+  if (options.has("--dry"))
+    return runDryBench(options, graph);
   std::string target = targetOf(options);
   int64_t batch = options.intFlag("--batch", graph.train.batch);
   int64_t timed = options.intFlag("--steps", 50), warmup = options.intFlag("--warmup", 10);

@@ -10,5 +10,7 @@ int runTrain(const Options &options, const frontend::Graph &graph);
 int runEval(const Options &options, const frontend::Graph &graph);
 int runEmbed(const Options &options, const frontend::Graph &graph);
 int runBench(const Options &options, const frontend::Graph &graph);
+/// `strata check SPEC --memory`: the GPU path's memory plan and work per call.
+int runMemoryReport(const Options &options, const frontend::Graph &graph);
 
 } // namespace strata::tools

@@ -44,6 +44,9 @@ const char *kUsage = R"(usage: strata <command> [options]
 commands:
   check SPEC [--json]                 parse, infer shapes; print every value's shape,
                                       the parameter count and forward FLOPs per step
+  check SPEC --memory [--batch B] [--json]
+                                      the GPU path's memory plan per call: arenas,
+                                      planned scratch bytes, kernels, cuBLASLt calls
   emit SPEC --stage=S [--locations] [--batch B] [--matmul=blas|loops]
                                       print the program after stage S: graph, strata,
                                       train (after autodiff); CPU: loops, llvm;
@@ -63,6 +66,8 @@ commands:
                                       the @represent value of every row, as .npy
   bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
                                       one JSON line: train-step time, compile time, memory
+  bench SPEC --dry [--batch B]        one JSON line: kernels and cuBLASLt calls per GPU
+                                      train step, arena bytes (compiled, not run)
 
 SPEC is a .strata (DSL) or .json file.
 )";
@@ -70,6 +75,8 @@ SPEC is a .strata (DSL) or .json file.
 int runCheck(const Options &options) {
   Spec spec = loadSpec(options.spec);
   Graph graph = buildGraph(spec, prelude());
+  if (options.has("--memory"))
+    return runMemoryReport(options, graph);
   int64_t batch = graph.train.present ? graph.train.batch : 1;
   double flopsPerStep = graph.forwardFlops(batch);
   double flopsPerExample = graph.forwardFlops(1);
@@ -245,7 +252,7 @@ int main(int argc, char **argv) {
   std::string command = argv[1];
   try {
     if (command == "check")
-      return runCheck(parseArgs(argc, argv, {{"--json", false}}));
+      return runCheck(parseArgs(argc, argv, {{"--json", false}, {"--memory", false}, {"--batch", true}}));
     if (command == "emit")
       return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false},
                                             {"--batch", true}, {"--matmul", true},
@@ -274,7 +281,8 @@ int main(int argc, char **argv) {
     if (command == "bench")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
                                               {"--steps", true}, {"--warmup", true},
-                                              {"--matmul", true}, {"--json", false}}),
+                                              {"--matmul", true}, {"--dry", false},
+                                              {"--json", false}}),
                        runBench);
     throw UsageError{"unknown command '" + command + "' (see strata --help)"};
   } catch (const SpecError &error) {
