@@ -2,9 +2,11 @@
 //
 // After bufferization, rewrites linalg.matmul, linalg.matmul_transpose_a and
 // linalg.matmul_transpose_b on f32/f64 memrefs into calls of
-// `strata_gemm_f32/f64(A, B, C, transpose_a, transpose_b)`, which computes
-// C += op(A) op(B) (linalg's accumulate semantics, so the zero fill before
-// stays correct). The callee is a C function of the runtime (cblas_?gemm);
+// `strata_gemm_f32/f64(A, B, C, transpose_a, transpose_b, accumulate)`, which
+// computes C = op(A) op(B) (+ C when accumulate: linalg's semantics). When
+// the op that last wrote C is a fill with zero, the fill is dropped and the
+// call does not accumulate (beta = 0): one pass over C instead of two, and on
+// the GPU one kernel fewer per GEMM. The callee is a C function of the runtime (cblas_?gemm);
 // the declaration carries llvm.emit_c_interface, so memrefs cross as
 // descriptors. With library=cublaslt the callee is
 // `strata_cublaslt_gemm_f32/f64`, same contract, on device memory: the GPU
@@ -15,6 +17,8 @@
 #include "Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::strata {
 #define GEN_PASS_DEF_STRATAMATMULTOBLAS
@@ -63,15 +67,31 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
       return existing;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
     auto any = stridedDynamic(MemRefType::get({1, 1}, element));
-    auto type = b.getFunctionType({any, any, any, b.getI64Type(), b.getI64Type()}, {});
+    auto type = b.getFunctionType({any, any, any, b.getI64Type(), b.getI64Type(), b.getI64Type()}, {});
     auto decl = b.create<func::FuncOp>(module.getLoc(), name, type);
     decl.setPrivate();
     decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     return decl;
   }
 
+  /// The zero fill of C right before `op` (only side-effect-free ops such as
+  /// views and constants in between), or null.
+  static linalg::FillOp zeroFillBefore(linalg::LinalgOp op) {
+    Value c = op->getOperand(2);
+    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+      if (isMemoryEffectFree(prev))
+        continue;
+      auto fill = dyn_cast<linalg::FillOp>(prev);
+      if (!fill || fill.getOutputs().front() != c)
+        return nullptr;
+      return matchPattern(fill.getInputs().front(), m_AnyZeroFloat()) ? fill : nullptr;
+    }
+    return nullptr;
+  }
+
   void rewrite(ModuleOp module, linalg::LinalgOp op) {
     Type element = cast<MemRefType>(op->getOperand(2).getType()).getElementType();
+    linalg::FillOp zeroFill = zeroFillBefore(op);
     func::FuncOp callee = declare(module, element);
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -81,8 +101,11 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     bool ta = isa<linalg::MatmulTransposeAOp>(op), tb = isa<linalg::MatmulTransposeBOp>(op);
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)));
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb)));
+    args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(zeroFill ? 0 : 1)));
     b.create<func::CallOp>(loc, callee, args);
     op->erase();
+    if (zeroFill)
+      zeroFill.erase();
   }
 };
 

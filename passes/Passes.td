@@ -89,8 +89,10 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
   let summary = "Call the BLAS for 2-D matmuls on memrefs";
   let description = [{
     Rewrites bufferized linalg.matmul / matmul_transpose_a / matmul_transpose_b
-    on f32 or f64 into `func.call @strata_gemm_f32|f64(A, B, C, ta, tb)`, which
-    the runtime implements with cblas_sgemm/dgemm as C += op(A) op(B).
+    on f32 or f64 into `func.call @strata_gemm_f32|f64(A, B, C, ta, tb, acc)`,
+    which the runtime implements with cblas_sgemm/dgemm as
+    C = op(A) op(B) (+ C when acc). A zero fill of C right before the matmul
+    is dropped and the call made with acc = 0.
     `library=cublaslt` calls `@strata_cublaslt_gemm_f32|f64` instead, which the
     CUDA runtime implements with cuBLASLt on device memory.
   }];

@@ -28,9 +28,11 @@ std::string mlir::strata::trainPipeline(const TrainPipelineOptions &o) {
 namespace {
 /// From the train stage to linalg on tensors, elementwise chains fused into
 /// their consumers: the kernel boundaries before bufferization.
+/// No CSE after the lowering: merging equal tensor.empty or fill ops would
+/// make several ops write one tensor, and bufferization would copy it.
 const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
                              "func.func(strata-lower-to-linalg),canonicalize,"
-                             "func.func(strata-fuse-elementwise),cse";
+                             "func.func(strata-fuse-elementwise),canonicalize";
 
 /// Tensors to memrefs; function results become out-parameters.
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "

@@ -1,7 +1,8 @@
 //===- Blas.cpp - the GEMM entry points compiled code calls ---------------===//
 //
 // strata-matmul-to-blas turns 2-D matmuls into calls of strata_gemm_f32/f64
-// with llvm.emit_c_interface: C += op(A) op(B) on strided memref descriptors.
+// with llvm.emit_c_interface: C = op(A) op(B) (+ C when `accumulate`) on
+// strided memref descriptors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,33 +25,37 @@ template <typename T> struct Descriptor2D {
 
 namespace {
 void gemm(const Descriptor2D<float> *A, const Descriptor2D<float> *B, Descriptor2D<float> *C,
-          CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k) {
+          CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, float beta) {
   cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, A->data(), A->strides[0], B->data(),
-              B->strides[0], 1.0f, C->data(), C->strides[0]);
+              B->strides[0], beta, C->data(), C->strides[0]);
 }
 void gemm(const Descriptor2D<double> *A, const Descriptor2D<double> *B, Descriptor2D<double> *C,
-          CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k) {
+          CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double beta) {
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, A->data(), A->strides[0], B->data(),
-              B->strides[0], 1.0, C->data(), C->strides[0]);
+              B->strides[0], beta, C->data(), C->strides[0]);
 }
 
-/// C += op(A) op(B) on row-major descriptors.
-template <typename T> void gemmDescriptors(void *a, void *b, void *c, int64_t ta, int64_t tb) {
+/// C = op(A) op(B) + beta C on row-major descriptors, beta 1 or 0.
+template <typename T>
+void gemmDescriptors(void *a, void *b, void *c, int64_t ta, int64_t tb, int64_t accumulate) {
   auto *A = static_cast<Descriptor2D<T> *>(a);
   auto *B = static_cast<Descriptor2D<T> *>(b);
   auto *C = static_cast<Descriptor2D<T> *>(c);
   int m = C->sizes[0], n = C->sizes[1];
   int k = ta ? A->sizes[0] : A->sizes[1];
-  gemm(A, B, C, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k);
+  gemm(A, B, C, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
+       accumulate ? T(1) : T(0));
 }
 } // namespace
 
-extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb) {
-  gemmDescriptors<float>(a, b, c, ta, tb);
+extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb,
+                                              int64_t accumulate) {
+  gemmDescriptors<float>(a, b, c, ta, tb, accumulate);
 }
 
-extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb) {
-  gemmDescriptors<double>(a, b, c, ta, tb);
+extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb,
+                                              int64_t accumulate) {
+  gemmDescriptors<double>(a, b, c, ta, tb, accumulate);
 }
 
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {

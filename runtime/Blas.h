@@ -5,8 +5,11 @@
 #include <utility>
 #include <vector>
 
-extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb);
-extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb);
+/// C = op(A) op(B), plus C when `accumulate` (linalg.matmul's semantics).
+extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb,
+                                              int64_t accumulate);
+extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb,
+                                              int64_t accumulate);
 
 /// The strided copy that memref.copy lowers to for non-contiguous memrefs.
 extern "C" void memrefCopy(int64_t elementSize, void *source, void *destination);
