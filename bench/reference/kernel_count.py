@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""How many GPU kernels PyTorch eager launches for one ae-mlp train step,
+derived on a machine without a GPU.
+
+One training step (forward, MSE, backward, Adam with foreach=True as on CUDA,
+zero_grad(set_to_none=True)) runs under the autograd profiler on the CPU. On
+CUDA a GEMM (mm, addmm) is one cuBLAS call and a foreach op one
+multi-tensor-apply kernel (up to 110 tensors; this model has 12), whatever
+their CPU implementations call inside; every other leaf ATen op that computes
+launches one kernel, and ops that only make views or allocate (view, t,
+expand, empty, ...) launch none. This is a derivation, not a CUDA trace; run
+`strata bench --dry` beside it for Strata's figures.
+
+Prints one JSON object.
+"""
+import json
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from ae_mlp import AeMlp  # noqa: E402
+
+NO_KERNEL = {
+    "aten::empty", "aten::empty_like", "aten::empty_strided", "aten::view", "aten::t",
+    "aten::transpose", "aten::as_strided", "aten::expand", "aten::reshape", "aten::_reshape_alias",
+    "aten::detach", "aten::detach_", "aten::resolve_conj", "aten::resolve_neg", "aten::unsqueeze",
+    "aten::squeeze", "aten::permute", "aten::select", "aten::slice", "aten::alias",
+    "aten::lift_fresh", "aten::result_type", "aten::_unsafe_view", "aten::numpy_T",
+    "aten::set_", "aten::is_nonzero", "aten::item", "aten::_local_scalar_dense", "aten::to",
+    "aten::_to_copy", "aten::size", "aten::stride", "aten::contiguous",
+}
+GEMMS = {"aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm"}
+
+
+def is_unit(name):
+    """Ops that are one launch on CUDA whatever their CPU implementation calls."""
+    return name in GEMMS or name.startswith("aten::_foreach_")
+
+
+def launches(profile):
+    """The op name of every launch: a unit op, or a leaf ATen op under none."""
+    names = []
+    for e in profile.function_events:
+        if not e.name.startswith("aten::"):
+            continue
+        parent, inside_unit = e.cpu_parent, False
+        while parent is not None:
+            if is_unit(parent.name):
+                inside_unit = True
+                break
+            parent = parent.cpu_parent
+        if inside_unit:
+            continue
+        if is_unit(e.name) or not any(c.name.startswith("aten::") for c in e.cpu_children):
+            names.append(e.name)
+    return names
+
+
+def main():
+    torch.manual_seed(0)
+    model = AeMlp("strata")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=True)
+    x = torch.rand(256, 784)
+
+    def step():
+        loss = F.mse_loss(model(x), x)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    step()  # the first step creates Adam's state
+    with torch.autograd.profiler.profile() as profile:
+        step()
+    leaves = launches(profile)
+    gemms = [n for n in leaves if n in GEMMS]
+    kernels = [n for n in leaves if n not in GEMMS and n not in NO_KERNEL]
+    counts = {}
+    for n in kernels:
+        counts[n] = counts.get(n, 0) + 1
+    print(json.dumps({"reference": "pytorch-eager", "model": "ae_mlp", "batch": 256,
+                      "torch": torch.__version__, "kernels_per_step": len(kernels),
+                      "library_calls_per_step": len(gemms),
+                      "launches_per_step": len(kernels) + len(gemms),
+                      "kernels_by_op": dict(sorted(counts.items(), key=lambda kv: -kv[1]))}))
+
+
+if __name__ == "__main__":
+    main()
