@@ -115,6 +115,18 @@ def StrataFuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
 }
 
+def StrataElideCopies : Pass<"strata-elide-copies", "mlir::func::FuncOp"> {
+  let summary = "Compute buffers in the place their final copy would put them";
+  let description = [{
+    For a memref.copy of a whole allocation B (or a reshape of it) that is the
+    last use of B, where nothing touches the destination while B is live: B
+    becomes the destination (a function argument of B's type) or a memref.view
+    of the destination's bytes (a 1-D slice of an allocation, which becomes an
+    i8 allocation with typed views), and the copy is erased.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def StrataPlanMemory : Pass<"strata-plan-memory", "mlir::func::FuncOp"> {
   let summary = "Place every static buffer of a function in one scratch arena by liveness";
   let description = [{

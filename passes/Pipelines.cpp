@@ -38,7 +38,7 @@ const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
                          "function-boundary-type-conversion=identity-layout-map},"
                          "drop-equivalent-buffer-results,buffer-results-to-out-params,"
-                         "canonicalize";
+                         "canonicalize,func.func(strata-elide-copies),canonicalize";
 
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {

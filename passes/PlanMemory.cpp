@@ -6,9 +6,10 @@
 // replaying it as a CUDA graph) and buffers whose lifetimes do not overlap
 // share bytes:
 //
-//   1. The live range of a buffer runs from its alloc to the last op of the
+//   1. The live range of a buffer runs from the first to the last op of the
 //      function body that uses it or any view of it (subview, cast, reshape),
-//      uses inside a nested region counting at their top-level op.
+//      uses inside a nested region counting at their top-level op (an
+//      allocation hoisted to the top is not live before its first use).
 //   2. Buffers are placed largest first, each at the lowest 256-byte-aligned
 //      offset that overlaps no placed buffer whose live range meets its own
 //      ("greedy by size", as TFLite's arena planner does).
@@ -53,11 +54,12 @@ Operation *topLevel(Operation *op, Block *block) {
   return op;
 }
 
-/// The last top-level position that uses `root` or a view of it; nullopt when
-/// the buffer escapes the function.
-std::optional<unsigned> lastUse(Value root, Block *body,
-                                const DenseMap<Operation *, unsigned> &position) {
-  unsigned last = 0;
+/// The first and last top-level positions that use `root` or a view of it
+/// (views themselves do not count); nullopt when the buffer escapes the
+/// function.
+std::optional<std::pair<unsigned, unsigned>> useRange(Value root, Block *body,
+                                                      const DenseMap<Operation *, unsigned> &position) {
+  unsigned first = ~0u, last = 0;
   SmallVector<Value> worklist = {root};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
@@ -68,12 +70,15 @@ std::optional<unsigned> lastUse(Value root, Block *body,
       Operation *top = topLevel(user, body);
       if (!top)
         return std::nullopt;
-      last = std::max(last, position.lookup(top));
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == v)
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == v) {
         worklist.push_back(user->getResult(0));
+        continue;
+      }
+      first = std::min(first, position.lookup(top));
+      last = std::max(last, position.lookup(top));
     }
   }
-  return last;
+  return std::make_pair(first, last);
 }
 
 bool overlaps(const Buffer &a, const Buffer &b) {
@@ -136,14 +141,14 @@ struct PlanMemoryPass : public mlir::strata::impl::StrataPlanMemoryBase<PlanMemo
           deallocs.push_back(d);
       for (memref::DeallocOp d : deallocs)
         d.erase();
-      std::optional<unsigned> end = lastUse(alloc, body, position);
-      if (!end)
+      std::optional<std::pair<unsigned, unsigned>> range = useRange(alloc, body, position);
+      if (!range)
         continue;
       Buffer b;
       b.alloc = alloc;
       b.bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      b.start = position[alloc];
-      b.end = std::max(*end, b.start);
+      b.start = range->first == ~0u ? position[alloc] : range->first;
+      b.end = std::max(range->second, b.start);
       unplanned += b.bytes;
       buffers.push_back(b);
     }

@@ -1,0 +1,221 @@
+//===- ElideCopies.cpp - compute into the destination of a final copy -----===//
+//
+// Bufferization leaves copies where a value is computed into a buffer of its
+// own and then copied where it belongs: every gradient is copied into its
+// slot of the gradient arena, the loss into the function's out-parameter.
+// When a buffer B is copied whole and never used after the copy, and nothing
+// touches the destination's bytes while B is live, B can be the destination:
+//
+//   - destination a function argument of B's type: B's uses take the argument;
+//   - destination a 1-D unit-stride slice of a buffer A (the gradient arena,
+//     itself an allocation): A becomes an i8 allocation with a typed view, and
+//     B a memref.view of A's bytes at the slice's offset, so B keeps its type
+//     and its layout (memref.view gives identity layouts).
+//
+// The copy then disappears: a full pass over the data saved on the CPU, a
+// kernel saved on the GPU. Liveness planning runs after this pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Passes.h"
+
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::strata {
+#define GEN_PASS_DEF_STRATAELIDECOPIES
+#include "Passes.h.inc"
+} // namespace mlir::strata
+
+using namespace mlir;
+using namespace mlir::strata;
+
+namespace {
+
+bool isStaticIdentity(MemRefType t) {
+  return t.hasStaticShape() && t.getLayout().isIdentity() && t.getElementType().isIntOrFloat();
+}
+
+/// The allocation `v` reshapes (through collapse/expand_shape), or null.
+memref::AllocOp reshapedAlloc(Value v) {
+  while (true) {
+    if (auto alloc = v.getDefiningOp<memref::AllocOp>())
+      return isStaticIdentity(alloc.getType()) ? alloc : nullptr;
+    if (auto c = v.getDefiningOp<memref::CollapseShapeOp>())
+      v = c.getSrc();
+    else if (auto e = v.getDefiningOp<memref::ExpandShapeOp>())
+      v = e.getSrc();
+    else
+      return nullptr;
+  }
+}
+
+/// Every value that views `root` (subview, cast, reshape, view), `root` included.
+SmallVector<Value> aliases(Value root) {
+  SmallVector<Value> all = {root};
+  for (size_t i = 0; i < all.size(); ++i)
+    for (Operation *user : all[i].getUsers())
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == all[i])
+        all.push_back(user->getResult(0));
+  return all;
+}
+
+/// The top-level op of `block` containing `op`.
+Operation *topLevel(Operation *op, Block *block) {
+  while (op && op->getBlock() != block)
+    op = op->getParentOp();
+  return op;
+}
+
+/// [offset, offset + size) in elements of a static unit-stride 1-D subview of
+/// an allocation, or nullopt.
+std::optional<std::pair<int64_t, int64_t>> sliceRange(memref::SubViewOp s) {
+  if (s.getSourceType().getRank() != 1 || !s.hasUnitStride())
+    return std::nullopt;
+  auto offsets = s.getStaticOffsets(), sizes = s.getStaticSizes();
+  if (ShapedType::isDynamic(offsets[0]) || ShapedType::isDynamic(sizes[0]))
+    return std::nullopt;
+  return std::make_pair(offsets[0], offsets[0] + sizes[0]);
+}
+
+struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideCopiesPass> {
+  Block *body = nullptr;
+  DenseMap<Operation *, unsigned> position;
+  /// Allocations already rebased on i8 storage: the storage.
+  DenseMap<Operation *, Value> bytesOf;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    body = &func.getBody().front();
+    SmallVector<memref::CopyOp> copies;
+    for (Operation &op : *body)
+      if (auto copy = dyn_cast<memref::CopyOp>(op))
+        copies.push_back(copy);
+    for (memref::CopyOp copy : copies) {
+      renumber();
+      elide(copy);
+    }
+  }
+
+  void renumber() {
+    position.clear();
+    unsigned i = 0;
+    for (Operation &op : *body)
+      position[&op] = i++;
+  }
+
+  /// First and last top-level positions that use any alias of `root`,
+  /// ignoring `except`.
+  std::pair<unsigned, unsigned> useRange(Value root, Operation *except) {
+    unsigned first = ~0u, last = 0;
+    for (Value v : aliases(root))
+      for (Operation *user : v.getUsers()) {
+        if (user == except || isa<ViewLikeOpInterface>(user))
+          continue;
+        unsigned p = position.lookup(topLevel(user, body));
+        first = std::min(first, p);
+        last = std::max(last, p);
+      }
+    return {first, last};
+  }
+
+  void elide(memref::CopyOp copy) {
+    memref::AllocOp source = reshapedAlloc(copy.getSource());
+    if (!source || source->getBlock() != body)
+      return;
+    auto [first, last] = useRange(source, copy);
+    unsigned at = position.lookup(copy);
+    if (first == ~0u || last >= at) // unused, or used after the copy
+      return;
+    Value target = copy.getTarget();
+    MemRefType sourceType = source.getType();
+
+    if (auto arg = dyn_cast<BlockArgument>(target)) {
+      if (arg.getOwner() != body || arg.getType() != sourceType || touchedBetween(arg, first, at, std::nullopt))
+        return;
+      source.replaceAllUsesWith(arg);
+      eraseCopy(copy);
+      source.erase();
+      return;
+    }
+    auto slice = target.getDefiningOp<memref::SubViewOp>();
+    if (!slice)
+      return;
+    // The arena: an allocation, or the typed view an earlier elision made of one.
+    Value arena = slice.getSource();
+    Operation *arenaDef = arena.getDefiningOp();
+    bool known = arenaDef && (bytesOf.count(arenaDef) ||
+                              (isa<memref::AllocOp>(arenaDef) && arenaDef->getBlock() == body));
+    auto arenaType = dyn_cast<MemRefType>(arena.getType());
+    std::optional<std::pair<int64_t, int64_t>> range = sliceRange(slice);
+    if (!known || !range || !arenaType || !isStaticIdentity(arenaType) ||
+        arenaType.getElementType() != sourceType.getElementType() ||
+        range->second - range->first != sourceType.getNumElements() ||
+        touchedBetween(arena, first, at, *range))
+      return;
+    Value bytes = byteStorage(arenaDef);
+    OpBuilder b(source);
+    int64_t elementBytes = (sourceType.getElementTypeBitWidth() + 7) / 8;
+    Value offset = b.create<arith::ConstantIndexOp>(source.getLoc(), range->first * elementBytes);
+    Value view = b.create<memref::ViewOp>(source.getLoc(), sourceType, bytes, offset, ValueRange{});
+    source.replaceAllUsesWith(view);
+    eraseCopy(copy);
+    source.erase();
+  }
+
+  /// Whether any op between positions [from, to) accesses `root` — within
+  /// `range` (elements) when the access goes through a 1-D slice of it.
+  bool touchedBetween(Value root, unsigned from, unsigned to,
+                      std::optional<std::pair<int64_t, int64_t>> range) {
+    for (Value v : aliases(root))
+      for (Operation *user : v.getUsers()) {
+        if (isa<ViewLikeOpInterface>(user))
+          continue;
+        unsigned p = position.lookup(topLevel(user, body));
+        if (p < from || p >= to)
+          continue;
+        if (!range)
+          return true;
+        auto slice = v.getDefiningOp<memref::SubViewOp>();
+        std::optional<std::pair<int64_t, int64_t>> other =
+            slice && slice.getSource() == root ? sliceRange(slice) : std::nullopt;
+        if (!other || (other->first < range->second && range->first < other->second))
+          return true;
+      }
+    return false;
+  }
+
+  /// `arena`'s bytes: on first use, replaces the allocation with an i8 one at
+  /// the top of the function and a typed view of it in the original place.
+  Value byteStorage(Operation *arenaDef) {
+    if (auto it = bytesOf.find(arenaDef); it != bytesOf.end())
+      return it->second;
+    auto arena = cast<memref::AllocOp>(arenaDef);
+    MemRefType type = arena.getType();
+    int64_t bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+    OpBuilder b = OpBuilder::atBlockBegin(body);
+    auto storage = b.create<memref::AllocOp>(arena.getLoc(), MemRefType::get({bytes}, b.getI8Type()),
+                                             arena.getAlignmentAttr());
+    b.setInsertionPoint(arena);
+    Value zero = b.create<arith::ConstantIndexOp>(arena.getLoc(), 0);
+    Value typed = b.create<memref::ViewOp>(arena.getLoc(), type, storage, zero, ValueRange{});
+    arena.replaceAllUsesWith(typed);
+    bytesOf[typed.getDefiningOp()] = storage;
+    arena.erase();
+    return storage;
+  }
+
+  void eraseCopy(memref::CopyOp copy) {
+    SmallVector<Operation *> views;
+    for (Value v : {copy.getSource(), copy.getTarget()})
+      if (Operation *def = v.getDefiningOp(); def && isa<ViewLikeOpInterface>(def))
+        views.push_back(def);
+    copy.erase();
+    for (Operation *view : views)
+      if (view->use_empty())
+        view->erase();
+  }
+};
+
+} // namespace
