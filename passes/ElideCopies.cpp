@@ -10,7 +10,13 @@
 //   - destination a 1-D unit-stride slice of a buffer A (the gradient arena,
 //     itself an allocation): A becomes an i8 allocation with a typed view, and
 //     B a memref.view of A's bytes at the slice's offset, so B keeps its type
-//     and its layout (memref.view gives identity layouts).
+//     and its layout (memref.view gives identity layouts);
+//   - destination a slice of a function argument (the optimizer state), when
+//     every user of B accepts any layout (copies, linalg ops, loads, stores):
+//     B's uses take the slice itself.
+//
+// A copy whose source and target are the same slice of the same buffer (what
+// the last case leaves of the optimizer's copy-in) is erased as well.
 //
 // The copy then disappears: a full pass over the data saved on the CPU, a
 // kernel saved on the GPU. Liveness planning runs after this pass.
@@ -96,6 +102,32 @@ struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideC
       renumber();
       elide(copy);
     }
+    SmallVector<memref::CopyOp> selfCopies;
+    for (Operation &op : *body)
+      if (auto copy = dyn_cast<memref::CopyOp>(op); copy && sameSlice(copy.getSource(), copy.getTarget()))
+        selfCopies.push_back(copy);
+    for (memref::CopyOp copy : selfCopies)
+      eraseCopy(copy);
+  }
+
+  /// Whether `a` and `b` are the same bytes: one value, or equal static
+  /// subviews of one buffer.
+  static bool sameSlice(Value a, Value b) {
+    if (a == b)
+      return true;
+    auto sa = a.getDefiningOp<memref::SubViewOp>(), sb = b.getDefiningOp<memref::SubViewOp>();
+    return sa && sb && sa.getSource() == sb.getSource() && sa.getType() == sb.getType() &&
+           sa.getStaticOffsets() == sb.getStaticOffsets() && sa.getStaticSizes() == sb.getStaticSizes() &&
+           sa.getStaticStrides() == sb.getStaticStrides() && sa.getOffsets().empty() &&
+           sb.getOffsets().empty() && sa.getSizes().empty() && sb.getSizes().empty() &&
+           sa.getStrides().empty() && sb.getStrides().empty();
+  }
+
+  /// Whether every user of `v` works on any strided layout.
+  static bool layoutAgnosticUsers(Value v) {
+    return llvm::all_of(v.getUsers(), [](Operation *user) {
+      return isa<memref::CopyOp, linalg::LinalgOp, memref::LoadOp, memref::StoreOp>(user);
+    });
   }
 
   void renumber() {
@@ -142,6 +174,10 @@ struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideC
     auto slice = target.getDefiningOp<memref::SubViewOp>();
     if (!slice)
       return;
+    if (auto base = dyn_cast<BlockArgument>(slice.getSource()); base && base.getOwner() == body) {
+      elideIntoArgumentSlice(copy, source, slice, first, at);
+      return;
+    }
     // The arena: an allocation, or the typed view an earlier elision made of one.
     Value arena = slice.getSource();
     Operation *arenaDef = arena.getDefiningOp();
@@ -162,6 +198,53 @@ struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideC
     source.replaceAllUsesWith(view);
     eraseCopy(copy);
     source.erase();
+  }
+
+  /// B's uses take a fresh copy of the destination slice of a function
+  /// argument, made where B was allocated.
+  void elideIntoArgumentSlice(memref::CopyOp copy, memref::AllocOp source, memref::SubViewOp slice,
+                              unsigned first, unsigned at) {
+    std::optional<std::pair<int64_t, int64_t>> range = sliceRange(slice);
+    if (copy.getSource() != source.getResult() || !range ||
+        slice.getType().getShape() != source.getType().getShape() ||
+        !layoutAgnosticUsers(source) || touchedBetweenExceptCopyIn(slice, source, first, at, *range))
+      return;
+    OpBuilder b(source);
+    Operation *fresh = b.clone(*slice);
+    source.replaceAllUsesWith(fresh->getResult(0));
+    eraseCopy(copy);
+    source.erase();
+  }
+
+  /// touchedBetween for an argument slice, where a copy of that very slice
+  /// into `source` (which becomes a copy onto itself) does not count.
+  bool touchedBetweenExceptCopyIn(memref::SubViewOp slice, memref::AllocOp source, unsigned from,
+                                  unsigned to, std::pair<int64_t, int64_t> range) {
+    Value base = slice.getSource();
+    for (Operation *user : base.getUsers()) {
+      auto other = dyn_cast<memref::SubViewOp>(user);
+      if (!other) {
+        unsigned p = position.lookup(topLevel(user, body));
+        if (p >= from && p < to)
+          return true;
+        continue;
+      }
+      std::optional<std::pair<int64_t, int64_t>> otherRange = sliceRange(other);
+      for (Value v : aliases(other.getResult()))
+        for (Operation *u : v.getUsers()) {
+          if (isa<ViewLikeOpInterface>(u))
+            continue;
+          unsigned p = position.lookup(topLevel(u, body));
+          if (p < from || p >= to)
+            continue;
+          if (auto c = dyn_cast<memref::CopyOp>(u);
+              c && c.getTarget() == source.getResult() && sameSlice(c.getSource(), slice.getResult()))
+            continue;
+          if (!otherRange || (otherRange->first < range.second && range.first < otherRange->second))
+            return true;
+        }
+    }
+    return false;
   }
 
   /// Whether any op between positions [from, to) accesses `root` — within

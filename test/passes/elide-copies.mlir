@@ -72,3 +72,48 @@ func.func @destination_busy(%x: memref<4xf32>, %y: memref<4xf32>) {
   memref.copy %b, %hi : memref<4xf32> to memref<4xf32, strided<[1], offset: 4>>
   return
 }
+
+// -----
+
+// The optimizer's state pattern: slot 1 of the state argument is copied into
+// a buffer, updated there, and copied back; slot 0 is updated in place and
+// "copied" onto itself. The buffer becomes the slot, and every copy goes.
+// CHECK-LABEL: func.func @state_slots
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: linalg.generic {{.*}} outs(%{{.*}}, %[[V:.*]] : memref<4xf32, strided<[1]>>, memref<4xf32, strided<[1], offset: 4>>)
+// CHECK-NOT: memref.copy
+func.func @state_slots(%g: memref<4xf32>, %state: memref<8xf32>) {
+  %m = memref.subview %state[0] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1]>>
+  %v = memref.subview %state[4] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+  %tmp = memref.alloc() : memref<4xf32>
+  memref.copy %v, %tmp : memref<4xf32, strided<[1], offset: 4>> to memref<4xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%g : memref<4xf32>) outs(%m, %tmp : memref<4xf32, strided<[1]>>, memref<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %s = arith.addf %a, %b : f32
+    %t = arith.mulf %a, %c : f32
+    linalg.yield %s, %t : f32, f32
+  }
+  %m2 = memref.subview %state[0] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1]>>
+  memref.copy %m, %m2 : memref<4xf32, strided<[1]>> to memref<4xf32, strided<[1]>>
+  %v2 = memref.subview %state[4] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+  memref.copy %tmp, %v2 : memref<4xf32> to memref<4xf32, strided<[1], offset: 4>>
+  return
+}
+
+// -----
+
+// Must not elide into an argument slice: the buffer is passed to a call,
+// which expects its exact (identity) layout.
+// CHECK-LABEL: func.func @call_needs_layout
+// CHECK: memref.alloc
+// CHECK: memref.copy
+func.func private @consume(memref<4xf32>)
+func.func @call_needs_layout(%state: memref<8xf32>) {
+  %tmp = memref.alloc() : memref<4xf32>
+  func.call @consume(%tmp) : (memref<4xf32>) -> ()
+  %v = memref.subview %state[4] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+  memref.copy %tmp, %v : memref<4xf32> to memref<4xf32, strided<[1], offset: 4>>
+  return
+}
