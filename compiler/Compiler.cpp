@@ -65,6 +65,7 @@ runtime::DType dtypeOf(mlir::Type t) {
   if (t.isF64()) return runtime::DType::F64;
   if (t.isInteger(32)) return runtime::DType::I32;
   if (t.isInteger(64)) return runtime::DType::I64;
+  if (t.isInteger(8)) return runtime::DType::I8;
   return runtime::DType::F32;
 }
 
@@ -183,18 +184,24 @@ bool isGpuStage(Stage stage) {
 }
 
 void lowerForGpu(mlir::ModuleOp module, std::string &diagnostics, const CompileOptions &options,
-                 Stage stage) {
+                 mlir::strata::GpuStage stage) {
   mlir::strata::GpuPipelineOptions gpu;
   gpu.chip = options.chip;
   gpu.libdevice = mlir::strata::findLibdevice();
-  if (gpu.libdevice.empty() && (stage == Stage::NVVM || stage == Stage::PTX))
+  if (gpu.libdevice.empty() && (stage == mlir::strata::GpuStage::NVVM || stage == mlir::strata::GpuStage::PTX))
     throw CompileError{"GPU code needs libdevice.10.bc from the CUDA toolkit; none under "
                        "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
-  gpu.stopAfter = stage == Stage::Fused ? mlir::strata::GpuStage::Fused
-                  : stage == Stage::Gpu ? mlir::strata::GpuStage::Gpu
-                  : stage == Stage::NVVM ? mlir::strata::GpuStage::NVVM
-                                         : mlir::strata::GpuStage::PTX;
+  gpu.stopAfter = stage;
   runPipeline(module, mlir::strata::gpuPipeline(gpu), diagnostics);
+}
+
+mlir::strata::GpuStage gpuStageOf(Stage stage) {
+  switch (stage) {
+  case Stage::Fused: return mlir::strata::GpuStage::Fused;
+  case Stage::Gpu: return mlir::strata::GpuStage::Gpu;
+  case Stage::NVVM: return mlir::strata::GpuStage::NVVM;
+  default: return mlir::strata::GpuStage::PTX;
+  }
 }
 
 /// The PTX text of every gpu.binary in `module` (one, after the merge).
@@ -219,7 +226,7 @@ std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph
   mlir::DialectRegistry registry = compilerRegistry();
   CompileContext cc(registry);
   auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
-  lowerForGpu(*module, cc.diagnostics, options, Stage::Gpu);
+  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
   std::vector<GpuFunctionReport> reports;
   for (auto func : module->getOps<mlir::func::FuncOp>()) {
     if (func.isExternal())
@@ -259,7 +266,7 @@ std::string strata::compiler::emitStage(const frontend::Graph &graph, const Comp
   CompileContext cc(registry);
   auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
   if (isGpuStage(stage)) {
-    lowerForGpu(*module, cc.diagnostics, options, stage);
+    lowerForGpu(*module, cc.diagnostics, options, gpuStageOf(stage));
     if (stage == Stage::PTX)
       return ptxOf(*module);
   } else if (stage != Stage::Train) {
@@ -290,7 +297,10 @@ std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
   auto start = std::chrono::steady_clock::now();
   auto module = buildTrainStage(ctx, diagnostics, graph, options);
   program->params_ = readLayout(*module, program->arenaSize_);
-  lowerToLoops(*module, diagnostics, options);
+  if (options.emulateGpu)
+    lowerForGpu(*module, diagnostics, options, mlir::strata::GpuStage::Tiled);
+  else
+    lowerToLoops(*module, diagnostics, options);
 
   // Signatures, read while arguments are still memrefs with their attributes.
   std::map<std::string, std::vector<runtime::ArgSpec>> signatures;

@@ -27,6 +27,9 @@ struct CompileOptions {
   bool float64 = false;
   bool blas = true;
   std::string chip = "sm_90"; // GPU stages
+  /// Run the GPU pipeline up to its parallel loops and execute those on the
+  /// CPU (cuBLASLt calls go to the BLAS): tests the GPU path without a GPU.
+  bool emulateGpu = false;
 };
 
 struct CompileError {

@@ -78,12 +78,15 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   std::string block = std::to_string(o.blockSize);
   // No deallocations: every buffer gets a place in the step's scratch arena.
   p += std::string(",") + kBufferize +
-       ",func.func(strata-plan-memory),strata-matmul-to-blas{library=cublaslt},"
+       ",strata-matmul-to-blas{library=cublaslt},"
        "func.func(strata-copies-to-linalg,strata-parallel-dims-first),"
        "func.func(convert-linalg-to-parallel-loops),canonicalize,"
+       "func.func(scf-parallel-loop-fusion),func.func(strata-plan-memory),"
        "func.func(strata-flatten-parallel-loops),canonicalize,"
-       "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + " no-min-max-bounds=true}),"
-       "func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),"
+       "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + " no-min-max-bounds=true})";
+  if (o.stopAfter == GpuStage::Tiled)
+    return p + ")";
+  p += ",func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),"
        "func.func(strata-serial-kernels),canonicalize,"
        "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules";
   if (o.stopAfter == GpuStage::Gpu)

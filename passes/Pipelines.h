@@ -41,7 +41,9 @@ std::string cpuPipeline(const CpuPipelineOptions &options);
 /// cpuPipeline after it stopped at CpuStage::Loops.
 std::string cpuLoopsToLLVMPipeline();
 
-enum class GpuStage { Fused, Gpu, NVVM, PTX };
+/// Tiled: the parallel loops just before they become kernels, which a CPU can
+/// run (sequentially) to test everything the GPU path does to the program.
+enum class GpuStage { Fused, Tiled, Gpu, NVVM, PTX };
 
 struct GpuPipelineOptions {
   GpuStage stopAfter = GpuStage::PTX;

@@ -61,7 +61,11 @@ extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t 
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
   return {{"_mlir_ciface_strata_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
           {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
-          {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)}};
+          {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
+          // The GPU pipeline run on the CPU (CompileOptions::emulateGpu) calls
+          // the cuBLASLt entry points; the BLAS computes the same thing.
+          {"_mlir_ciface_strata_cublaslt_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
+          {"_mlir_ciface_strata_cublaslt_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)}};
 }
 
 namespace {

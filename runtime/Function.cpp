@@ -8,7 +8,14 @@
 using namespace strata::runtime;
 
 size_t strata::runtime::sizeOf(DType dtype) {
-  return dtype == DType::F32 || dtype == DType::I32 ? 4 : 8;
+  switch (dtype) {
+  case DType::I8: return 1;
+  case DType::F32:
+  case DType::I32: return 4;
+  case DType::F64:
+  case DType::I64: return 8;
+  }
+  return 8;
 }
 
 const char *strata::runtime::name(DType dtype) {
@@ -17,6 +24,7 @@ const char *strata::runtime::name(DType dtype) {
   case DType::F64: return "f64";
   case DType::I32: return "i32";
   case DType::I64: return "i64";
+  case DType::I8: return "i8";
   }
   return "?";
 }
@@ -50,6 +58,7 @@ double Tensor::at(int64_t i) const {
   case DType::F64: return as<double>()[i];
   case DType::I32: return as<int32_t>()[i];
   case DType::I64: return static_cast<double>(as<int64_t>()[i]);
+  case DType::I8: return as<int8_t>()[i];
   }
   return 0;
 }
@@ -60,6 +69,7 @@ void Tensor::set(int64_t i, double value) {
   case DType::F64: as<double>()[i] = value; break;
   case DType::I32: as<int32_t>()[i] = static_cast<int32_t>(value); break;
   case DType::I64: as<int64_t>()[i] = static_cast<int64_t>(value); break;
+  case DType::I8: as<int8_t>()[i] = static_cast<int8_t>(value); break;
   }
 }
 

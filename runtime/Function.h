@@ -18,7 +18,7 @@
 
 namespace strata::runtime {
 
-enum class DType { F32, F64, I32, I64 };
+enum class DType { F32, F64, I32, I64, I8 }; // I8: raw bytes (the scratch arena)
 size_t sizeOf(DType dtype);
 const char *name(DType dtype);
 
@@ -26,8 +26,8 @@ struct ArgSpec {
   bool isBuffer = true;          // false: a scalar int64 (seed, step)
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
-  /// "params", "opt_state", "grads", "input:x", "seed", "step", "loss",
-  /// "metric:grad_norm", "represent:z"
+  /// "params", "opt_state", "grads", "scratch", "input:x", "seed", "step",
+  /// "loss", "metric:grad_norm", "represent:z"
   std::string role;
   /// For inputs: the data field bound to it ("image", "label", "tokens").
   std::string field;

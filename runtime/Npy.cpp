@@ -17,6 +17,7 @@ const char *descr(DType dtype) {
   case DType::F64: return "<f8";
   case DType::I32: return "<i4";
   case DType::I64: return "<i8";
+  case DType::I8: return "|i1";
   }
   return "?";
 }
@@ -81,6 +82,7 @@ Tensor strata::runtime::readNpy(const std::string &path) {
   else if (d == "f8") dtype = DType::F64;
   else if (d == "i4") dtype = DType::I32;
   else if (d == "i8") dtype = DType::I64;
+  else if (d == "i1") dtype = DType::I8;
   else throw NpyError{"'" + path + "': dtype '" + std::string(m[1]) + "' is not supported (f4, f8, i4, i8)"};
   if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
     throw NpyError{"'" + path + "' is in Fortran order; save it C-contiguous"};

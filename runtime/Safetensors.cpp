@@ -23,13 +23,15 @@ const char *safetensorsName(DType dtype) {
   case DType::F64: return "F64";
   case DType::I32: return "I32";
   case DType::I64: return "I64";
+  case DType::I8: return "I8";
   }
   return "?";
 }
 
 bool dtypeFromName(const std::string &name, DType &dtype) {
   static const std::map<std::string, DType> names = {
-      {"F32", DType::F32}, {"F64", DType::F64}, {"I32", DType::I32}, {"I64", DType::I64}};
+      {"F32", DType::F32}, {"F64", DType::F64}, {"I32", DType::I32}, {"I64", DType::I64},
+      {"I8", DType::I8}};
   auto it = names.find(name);
   if (it == names.end())
     return false;

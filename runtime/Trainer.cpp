@@ -92,6 +92,11 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
                                             {"metric:grad_norm", &gradNorm}};
   for (auto &[role, tensor] : inputs.tensors)
     byRole[role] = &tensor;
+  Tensor scratch; // the planned arena of activations, when the program has one
+  if (int index = step.find("scratch"); index >= 0) {
+    scratch = Tensor(step.args()[index].dtype, step.args()[index].shape);
+    byRole["scratch"] = &scratch;
+  }
   std::vector<Tensor *> buffers = step.buffersByRole(byRole);
 
   TrainResult result;

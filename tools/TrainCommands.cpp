@@ -39,13 +39,15 @@ double secondsSince(Clock::time_point start) {
 }
 
 /// The target a run uses: --target, else cuda where a GPU is visible, else
-/// cpu. Only cpu exists until the CUDA back end lands.
+/// cpu. Only cpu runs until the CUDA runtime lands; cuda-emulated runs the
+/// GPU pipeline's program on the CPU (a test of the GPU path's passes).
 std::string targetOf(const Options &options) {
   std::string target = options.get("--target", "cpu");
   if (target == "cuda")
-    throw UsageError{"the cuda target is not built yet (the GPU back end is issue 5); use --target=cpu"};
-  if (target != "cpu")
-    throw UsageError{"unknown target '" + target + "' (available: cpu)"};
+    throw UsageError{"the cuda target cannot run yet (the CUDA runtime is part of issue 5); use "
+                     "--target=cpu, or --target=cuda-emulated to run the GPU program on the CPU"};
+  if (target != "cpu" && target != "cuda-emulated")
+    throw UsageError{"unknown target '" + target + "' (available: cpu, cuda-emulated)"};
   return target;
 }
 
@@ -150,6 +152,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   compileOptions.batch = batch;
   compileOptions.totalSteps = totalSteps;
   compileOptions.blas = options.get("--matmul", "blas") == "blas";
+  compileOptions.emulateGpu = target == "cuda-emulated";
   auto program = compileOrThrow(graph, compileOptions);
   double compileSeconds = secondsSince(start);
   const Function &step = program->function("train_step");
@@ -413,6 +416,7 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
   compileOptions.batch = batch;
   compileOptions.totalSteps = warmup + timed;
   compileOptions.blas = matmul == "blas";
+  compileOptions.emulateGpu = target == "cuda-emulated";
   auto program = compileOrThrow(graph, compileOptions);
   double compileSeconds = secondsSince(start);
   const Function &step = program->function("train_step");
