@@ -73,6 +73,14 @@ std::unique_ptr<compiler::Program> compileOrThrow(const frontend::Graph &graph,
   }
 }
 
+/// --matmul=blas|loops: whether 2-D matmuls call the BLAS.
+bool blasFlag(const Options &options) {
+  std::string matmul = options.get("--matmul", "blas");
+  if (matmul != "blas" && matmul != "loops")
+    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
+  return matmul == "blas";
+}
+
 /// The optimizer-state arena a train step takes, zeroed.
 Tensor zeroOptState(const Function &step) {
   int index = step.find("opt_state");
@@ -80,6 +88,16 @@ Tensor zeroOptState(const Function &step) {
     return Tensor();
   const ArgSpec &arg = step.args()[index];
   return Tensor(arg.dtype, arg.shape); // a Tensor's storage starts zeroed
+}
+
+/// A run's state at step 0: parameters initialized from `seed`, optimizer
+/// state zero.
+TrainState initialState(const compiler::Program &program, uint64_t seed) {
+  TrainState state;
+  state.params = Tensor(DType::F32, {program.arenaSize()});
+  initializeParams(program.params(), seed, state.params);
+  state.optState = zeroOptState(program.function("train_step"));
+  return state;
 }
 
 double peakResidentMiB() {
@@ -151,16 +169,12 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   compiler::CompileOptions compileOptions;
   compileOptions.batch = batch;
   compileOptions.totalSteps = totalSteps;
-  compileOptions.blas = options.get("--matmul", "blas") == "blas";
+  compileOptions.blas = blasFlag(options);
   compileOptions.emulateGpu = target == "cuda-emulated";
   auto program = compileOrThrow(graph, compileOptions);
   double compileSeconds = secondsSince(start);
   const Function &step = program->function("train_step");
-
-  TrainState state;
-  state.params = Tensor(DType::F32, {program->arenaSize()});
-  initializeParams(program->params(), seed, state.params);
-  state.optState = zeroOptState(step);
+  TrainState state = initialState(*program, seed);
 
   TrainOptions trainOptions;
   trainOptions.model = graph.model;
@@ -407,24 +421,18 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
   int64_t timed = options.intFlag("--steps", 50), warmup = options.intFlag("--warmup", 10);
   if (batch < 1 || timed < 1)
     throw UsageError{"--batch and --steps must be at least 1"};
-  std::string matmul = options.get("--matmul", "blas");
-  if (matmul != "blas" && matmul != "loops")
-    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
+  bool blas = blasFlag(options);
 
   Dataset data = loadDataset(graph.train.dataset, splitOf(graph));
   compiler::CompileOptions compileOptions;
   compileOptions.batch = batch;
   compileOptions.totalSteps = warmup + timed;
-  compileOptions.blas = matmul == "blas";
+  compileOptions.blas = blas;
   compileOptions.emulateGpu = target == "cuda-emulated";
   auto program = compileOrThrow(graph, compileOptions);
   double compileSeconds = secondsSince(start);
   const Function &step = program->function("train_step");
-
-  TrainState state;
-  state.params = Tensor(DType::F32, {program->arenaSize()});
-  initializeParams(program->params(), graph.train.seed, state.params);
-  state.optState = zeroOptState(step);
+  TrainState state = initialState(*program, graph.train.seed);
   TrainOptions trainOptions;
   trainOptions.model = graph.model;
   trainOptions.totalSteps = warmup + timed;
@@ -438,7 +446,7 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
   j["model"] = graph.model;
   j["target"] = target;
   j["batch"] = batch;
-  j["matmul"] = matmul;
+  j["matmul"] = blas ? "blas" : "loops";
   j["warmup_steps"] = warmup;
   j["timed_steps"] = timed;
   j["step_ms_median"] = percentile(measured, 0.5);
