@@ -171,6 +171,16 @@ def StrataSerialKernels : Pass<"strata-serial-kernels", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::arith::ArithDialect"];
 }
 
+def StrataSinkScalars : Pass<"strata-sink-scalars", "mlir::func::FuncOp"> {
+  let summary = "Clone the scalar computations each gpu.launch uses into its body";
+  let description = [{
+    Every side-effect-free, region-free op with scalar results that a launch
+    uses (transitively) is cloned into the launch, so the host keeps only
+    constants, views, launches and library calls: a fixed schedule.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
 def StrataFlattenParallelLoops : Pass<"strata-flatten-parallel-loops", "mlir::func::FuncOp"> {
   let summary = "Collapse each outermost scf.parallel into one dimension";
   let description = [{

@@ -87,7 +87,7 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   if (o.stopAfter == GpuStage::Tiled)
     return p + ")";
   p += ",func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),"
-       "func.func(strata-serial-kernels),canonicalize,"
+       "func.func(strata-serial-kernels,strata-sink-scalars),canonicalize,"
        "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules";
   if (o.stopAfter == GpuStage::Gpu)
     return p + ")";
