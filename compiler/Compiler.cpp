@@ -2,6 +2,9 @@
 
 #include "Compiler.h"
 
+#include "Bundle.h"
+#include "Error.h"
+
 #include "Blas.h"
 #include "MLIRGen.h"
 #include "Pipelines.h"
@@ -20,6 +23,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 using namespace strata;
@@ -258,6 +263,39 @@ std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph
     reports.push_back(r);
   }
   return reports;
+}
+
+void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options,
+                                       const std::string &dir) {
+  mlir::DialectRegistry registry = compilerRegistry();
+  CompileContext cc(registry);
+  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
+  int64_t arenaSize = 0;
+  std::vector<runtime::ParamEntry> params = readLayout(*module, arenaSize);
+  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::PTX);
+  int64_t batch = options.batch > 0 ? options.batch : graph.train.batch;
+  std::string manifest = bundleManifest(*module, graph.model, batch, options.chip, params);
+  std::string ptx = ptxOf(*module);
+
+  // Written next to DIR, then renamed over it: no partial bundle on failure.
+  std::string temp = dir + ".tmp";
+  std::error_code ec;
+  std::filesystem::remove_all(temp, ec);
+  if (!std::filesystem::create_directory(temp, ec))
+    throw runtime::Error("cannot create '" + temp + "': " + (ec ? ec.message() : "it exists"));
+  auto write = [&](const std::string &name, const std::string &text) {
+    std::ofstream out(temp + "/" + name, std::ios::binary);
+    return static_cast<bool>(out << text) && static_cast<bool>(out.flush());
+  };
+  bool ok = write("manifest.json", manifest) && write("kernels.ptx", ptx);
+  if (ok) {
+    std::filesystem::remove_all(dir, ec);
+    std::filesystem::rename(temp, dir, ec);
+  }
+  if (!ok || ec) {
+    std::filesystem::remove_all(temp, ec);
+    throw runtime::Error("cannot write the bundle '" + dir + "'");
+  }
 }
 
 std::string strata::compiler::emitStage(const frontend::Graph &graph, const CompileOptions &options,

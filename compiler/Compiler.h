@@ -54,6 +54,11 @@ struct GpuFunctionReport {
 
 std::vector<GpuFunctionReport> gpuReport(const frontend::Graph &graph, const CompileOptions &options);
 
+/// `strata compile --target=cuda`: writes DIR/manifest.json (schedule and
+/// parameter layout) and DIR/kernels.ptx. Writes into DIR.tmp and renames,
+/// so a failure leaves no partial bundle.
+void writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options, const std::string &dir);
+
 /// The module after `stage`, printed (with locations when asked); for PTX,
 /// the PTX text of the program's one kernel module.
 std::string emitStage(const frontend::Graph &graph, const CompileOptions &options, Stage stage,

@@ -14,6 +14,7 @@
 #include "Dataset.h"
 #include "MetricsLog.h"
 #include "Npy.h"
+#include "Pipelines.h"
 #include "Probe.h"
 #include "Trainer.h"
 
@@ -382,6 +383,37 @@ int runDryBench(const Options &options, const frontend::Graph &graph) {
 }
 
 } // namespace
+
+int strata::tools::runCompile(const Options &options, const frontend::Graph &graph) {
+  requireTrain(graph, options.spec);
+  std::string target = options.get("--target", "cuda");
+  if (target == "cpu")
+    throw UsageError{"bundles for the cpu target are not built yet; `strata train --target=cpu` "
+                     "compiles in memory"};
+  if (target != "cuda")
+    throw UsageError{"unknown target '" + target + "' for a bundle (available: cuda)"};
+  if (!options.has("-o"))
+    throw UsageError{"'compile' needs -o DIR"};
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = options.intFlag("--batch", graph.train.batch);
+  compileOptions.chip = options.get("--chip", "sm_90");
+  if (compileOptions.batch < 1)
+    throw UsageError{"--batch must be at least 1"};
+  if (compileOptions.chip.rfind("sm_", 0) != 0)
+    throw UsageError{"--chip must name an NVIDIA architecture such as sm_90, got '" + compileOptions.chip + "'"};
+  std::string dir = options.get("-o");
+  if (mlir::strata::findLibdevice().empty())
+    throw UsageError{"a cuda bundle needs libdevice.10.bc from the CUDA toolkit; none under "
+                     "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
+  try {
+    compiler::writeCudaBundle(graph, compileOptions, dir);
+  } catch (const compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
+  std::printf("wrote %s: manifest.json (schedule of @train_step and @forward), kernels.ptx (%s)\n",
+              dir.c_str(), compileOptions.chip.c_str());
+  return 0;
+}
 
 int strata::tools::runMemoryReport(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);

@@ -64,6 +64,9 @@ commands:
                                       of the @represent value
   embed SPEC [--checkpoint DIR] --out FILE.npy [--split test|train]
                                       the @represent value of every row, as .npy
+  compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90]
+                                      a bundle: manifest.json (the GPU step's schedule:
+                                      launches and cuBLASLt calls) and kernels.ptx
   bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
                                       one JSON line: train-step time, compile time, memory
   bench SPEC --dry [--batch B]        one JSON line: kernels and cuBLASLt calls per GPU
@@ -278,6 +281,10 @@ int main(int argc, char **argv) {
       return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true},
                                               {"--split", true}}),
                        runEmbed);
+    if (command == "compile")
+      return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
+                                              {"--chip", true}}),
+                       runCompile);
     if (command == "bench")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
                                               {"--steps", true}, {"--warmup", true},

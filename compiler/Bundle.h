@@ -1,0 +1,19 @@
+//===- Bundle.h - a compiled GPU program written down as data ----*- C++ -*-===//
+#pragma once
+
+#include "Compiler.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace strata::compiler {
+
+/// manifest.json of a module at the GPU pipeline's ptx stage: the parameter
+/// layout and, per function, its arguments and its host schedule (launches
+/// and GEMMs with every buffer resolved to an argument and a static view).
+/// Throws CompileError when the host side is anything but such a schedule.
+std::string bundleManifest(mlir::ModuleOp module, const std::string &model, int64_t batch,
+                           const std::string &chip, const std::vector<runtime::ParamEntry> &params);
+
+} // namespace strata::compiler
