@@ -1,5 +1,6 @@
 //===- RuntimeTest.cpp - data order, file formats and probes --------------===//
 
+#include "Bundle.h"
 #include "Checkpoint.h"
 #include "Dataset.h"
 #include "Npy.h"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <unistd.h>
@@ -184,4 +186,83 @@ TEST(Probe, ShuffledLabelsAreNearChance) {
   options.epochs = 10;
   EXPECT_LT(linearProbeAccuracy(x, y, xt, yt, 4, options), 0.45);
   EXPECT_LT(knnAccuracy(x, y, xt, yt, 4, 20), 0.45);
+}
+
+namespace {
+/// A bundle directory with one function: a launch over a slice of the
+/// scratch argument with a literal and the step, and a GEMM.
+std::string writeBundle(const std::string &manifest) {
+  std::string dir = tempDir();
+  std::ofstream(dir + "/manifest.json") << manifest;
+  std::ofstream(dir + "/kernels.ptx") << "// ptx\n";
+  return dir;
+}
+
+const char *kManifest = R"({
+  "format": "strata-bundle-1", "model": "m", "target": "cuda", "chip": "sm_90", "batch": 4,
+  "kernels": "kernels.ptx",
+  "params": [{"name": "w", "offset": 0, "shape": [2, 3], "init": "zeros"},
+             {"name": "b", "offset": 6, "shape": [3], "init": "zeros"}],
+  "functions": {"train_step": {
+    "args": [{"index": 0, "arena": "params", "dtype": "f32", "shape": [9]},
+             {"index": 1, "role": "step", "dtype": "i64"},
+             {"index": 2, "arena": "scratch", "dtype": "i8", "shape": [1024]}],
+    "schedule": [
+      {"launch": "k", "grid": [2, 1, 1], "block": [256, 1, 1], "args": [
+        {"memref": {"arg": 2, "byte_offset": 512, "offset": 4, "sizes": [4, 8], "strides": [8, 1], "dtype": "f32"}},
+        {"scalar": {"value": 0.5, "type": "f32"}},
+        {"scalar": {"arg": 1, "type": "i64"}}]},
+      {"gemm": "strata_cublaslt_gemm_f32",
+       "a": {"arg": 2, "byte_offset": 0, "offset": 0, "sizes": [4, 2], "strides": [2, 1], "dtype": "f32"},
+       "b": {"arg": 0, "byte_offset": 0, "offset": 0, "sizes": [2, 3], "strides": [3, 1], "dtype": "f32"},
+       "c": {"arg": 2, "byte_offset": 256, "offset": 0, "sizes": [4, 3], "strides": [3, 1], "dtype": "f32"},
+       "transpose_a": false, "transpose_b": true, "accumulate": false}]}}
+})";
+} // namespace
+
+TEST(Bundle, ReadsTheManifest) {
+  Bundle b = readBundle(writeBundle(kManifest));
+  EXPECT_EQ(b.model, "m");
+  EXPECT_EQ(b.batch, 4);
+  EXPECT_EQ(b.arenaSize(), 9);
+  EXPECT_EQ(b.ptx, "// ptx\n");
+  const BundleFunction &f = b.functions.at("train_step");
+  ASSERT_EQ(f.args.size(), 3u);
+  EXPECT_EQ(f.args[0].role, "params");
+  EXPECT_EQ(f.args[1].role, "step");
+  EXPECT_FALSE(f.args[1].isBuffer);
+  EXPECT_EQ(f.args[2].dtype, DType::I8);
+  ASSERT_EQ(f.schedule.size(), 2u);
+  EXPECT_TRUE(f.schedule[0].isLaunch);
+  EXPECT_EQ(f.schedule[0].launch.grid[0], 2);
+  EXPECT_FALSE(f.schedule[1].isLaunch);
+  EXPECT_TRUE(f.schedule[1].gemm.transposeB);
+  EXPECT_EQ(f.schedule[1].gemm.c.byteOffset, 256);
+}
+
+TEST(Bundle, PacksLaunchParametersInTheNvvmConvention) {
+  Bundle b = readBundle(writeBundle(kManifest));
+  const LaunchCommand &launch = b.functions.at("train_step").schedule[0].launch;
+  PackedParams p = packLaunch(launch, {0x1000, 0, 0x8000}, {0, 41, 0});
+  // memref<4x8>: allocated, aligned, offset, 2 sizes, 2 strides; then f32, i64.
+  ASSERT_EQ(p.storage.size(), 9u);
+  EXPECT_EQ(p.storage[0], 0x8000u + 512);
+  EXPECT_EQ(p.storage[1], 0x8000u + 512);
+  EXPECT_EQ(p.storage[2], 4u);
+  EXPECT_EQ(p.storage[3], 4u);
+  EXPECT_EQ(p.storage[4], 8u);
+  EXPECT_EQ(p.storage[5], 8u);
+  EXPECT_EQ(p.storage[6], 1u);
+  float half;
+  std::memcpy(&half, &p.storage[7], sizeof half);
+  EXPECT_EQ(half, 0.5f);
+  EXPECT_EQ(static_cast<int64_t>(p.storage[8]), 41);
+  ASSERT_EQ(p.pointers.size(), 9u);
+  EXPECT_EQ(p.pointers[8], &p.storage[8]);
+}
+
+TEST(Bundle, RejectsWhatIsNotABundle) {
+  EXPECT_THROW(readBundle("/nonexistent"), BundleError);
+  EXPECT_THROW(readBundle(writeBundle("{\"format\": \"other\"}")), BundleError);
+  EXPECT_THROW(readBundle(writeBundle("{\"format\": \"strata-bundle-1\", \"model\": 3}")), BundleError);
 }

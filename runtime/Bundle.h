@@ -1,0 +1,100 @@
+//===- Bundle.h - reading a compiled GPU program -----------------*- C++ -*-===//
+//
+// `strata compile --target=cuda -o DIR` writes DIR/manifest.json and
+// DIR/kernels.ptx (compiler/Bundle.cpp). This is the runtime's side: the
+// manifest as structs, and the parameters of one kernel launch packed the way
+// cuLaunchKernel takes them. No CUDA and no LLVM here, so both are tested on
+// any machine; runtime/cuda/ runs them on a GPU.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "Error.h"
+#include "Function.h"
+#include "ParamInit.h"
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace strata::runtime {
+
+struct BundleError : Error {
+  using Error::Error;
+};
+
+/// A static view of a function argument: its memref descriptor is (arg's
+/// pointer + byteOffset) as the aligned pointer, then offset, sizes, strides.
+struct BufferView {
+  int arg = 0;
+  int64_t byteOffset = 0;
+  int64_t offset = 0;
+  std::vector<int64_t> sizes, strides;
+  DType dtype = DType::F32;
+};
+
+/// A scalar kernel argument: a literal, or a scalar function argument (seed,
+/// step). `type` is f32, f64, i32, i64 or index.
+struct ScalarOperand {
+  int arg = -1; // >= 0: the function's argument
+  double value = 0;
+  std::string type;
+};
+
+struct KernelOperand {
+  bool isBuffer = false;
+  BufferView buffer;
+  ScalarOperand scalar;
+};
+
+struct LaunchCommand {
+  std::string kernel;
+  std::array<int64_t, 3> grid{1, 1, 1}, block{1, 1, 1};
+  std::vector<KernelOperand> args;
+};
+
+/// C = op(A) op(B) (+ C when accumulate), row-major views.
+struct GemmCommand {
+  BufferView a, b, c;
+  bool transposeA = false, transposeB = false, accumulate = false;
+};
+
+struct Command {
+  bool isLaunch = true;
+  LaunchCommand launch;
+  GemmCommand gemm;
+};
+
+struct BundleFunction {
+  std::vector<ArgSpec> args; // roles as runtime::Function names them
+  std::vector<Command> schedule;
+};
+
+struct Bundle {
+  std::string dir, model, chip;
+  int64_t batch = 0;
+  std::string ptx; // the kernels
+  std::vector<ParamEntry> params;
+  std::map<std::string, BundleFunction> functions;
+  int64_t arenaSize() const; // elements of the parameter arena
+};
+
+/// Reads DIR/manifest.json and DIR/kernels.ptx; throws BundleError naming
+/// what is missing or malformed.
+Bundle readBundle(const std::string &dir);
+
+/// One launch's parameters in the NVVM calling convention: a memref is
+/// (allocated, aligned, offset, sizes..., strides...), an index an i64.
+/// `pointers` (cuLaunchKernel's kernelParams) point into `storage`.
+struct PackedParams {
+  std::vector<uint64_t> storage; // one 8-byte slot per parameter
+  std::vector<void *> pointers;
+};
+
+/// `addresses[i]`: the device address of function argument i (0 for
+/// scalars); `scalars[i]`: the value of scalar argument i (seed, step).
+PackedParams packLaunch(const LaunchCommand &launch, const std::vector<uint64_t> &addresses,
+                        const std::vector<int64_t> &scalars);
+
+} // namespace strata::runtime
