@@ -194,12 +194,18 @@ std::string layout(const Json &manifest) {
 
 } // namespace
 
-std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const std::string &model,
+std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const frontend::Graph &graph,
                                              int64_t batch, const std::string &chip,
                                              const std::vector<runtime::ParamEntry> &params) {
   Json manifest;
   manifest["format"] = "strata-bundle-1";
-  manifest["model"] = model;
+  manifest["model"] = graph.model;
+  std::string split = "train";
+  for (const auto &[key, value] : graph.train.datasetArgs)
+    if (key == "split")
+      split = value.s;
+  manifest["dataset"] = {{"name", graph.train.dataset}, {"split", split}};
+  manifest["seed"] = graph.train.seed;
   manifest["target"] = "cuda";
   manifest["chip"] = chip;
   manifest["batch"] = batch;

@@ -13,7 +13,7 @@ namespace strata::compiler {
 /// layout and, per function, its arguments and its host schedule (launches
 /// and GEMMs with every buffer resolved to an argument and a static view).
 /// Throws CompileError when the host side is anything but such a schedule.
-std::string bundleManifest(mlir::ModuleOp module, const std::string &model, int64_t batch,
+std::string bundleManifest(mlir::ModuleOp module, const frontend::Graph &graph, int64_t batch,
                            const std::string &chip, const std::vector<runtime::ParamEntry> &params);
 
 } // namespace strata::compiler

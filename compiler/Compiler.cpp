@@ -274,7 +274,7 @@ void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const Compi
   std::vector<runtime::ParamEntry> params = readLayout(*module, arenaSize);
   lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::PTX);
   int64_t batch = options.batch > 0 ? options.batch : graph.train.batch;
-  std::string manifest = bundleManifest(*module, graph.model, batch, options.chip, params);
+  std::string manifest = bundleManifest(*module, graph, batch, options.chip, params);
   std::string ptx = ptxOf(*module);
 
   // Written next to DIR, then renamed over it: no partial bundle on failure.

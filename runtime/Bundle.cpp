@@ -120,6 +120,9 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
     b.model = manifest.at("model").get<std::string>();
     b.chip = manifest.at("chip").get<std::string>();
     b.batch = manifest.at("batch").get<int64_t>();
+    b.dataset = manifest.at("dataset").at("name").get<std::string>();
+    b.split = manifest.at("dataset").at("split").get<std::string>();
+    b.seed = manifest.at("seed").get<uint64_t>();
     for (const Json &p : manifest.at("params")) {
       ParamEntry e;
       e.name = p.at("name").get<std::string>();

@@ -73,7 +73,9 @@ struct BundleFunction {
 
 struct Bundle {
   std::string dir, model, chip;
+  std::string dataset, split; // what the spec's train section reads
   int64_t batch = 0;
+  uint64_t seed = 0;
   std::string ptx; // the kernels
   std::vector<ParamEntry> params;
   std::map<std::string, BundleFunction> functions;

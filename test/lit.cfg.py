@@ -26,3 +26,14 @@ ptxas = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptx
 if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# strata-run exists where the CUDA toolkit was found at configure time.
+strata_run = os.path.join(config.strata_bin_dir, "strata-run")
+if os.path.exists(strata_run):
+    config.available_features.add("strata-run")
+    config.substitutions.append(("%strata-run", strata_run))
+# Tests that run on a GPU need one visible; elsewhere lit reports them UNSUPPORTED.
+import shutil
+import subprocess
+nvidia_smi = shutil.which("nvidia-smi")
+if nvidia_smi and subprocess.run([nvidia_smi, "-L"], capture_output=True).returncode == 0:
+    config.available_features.add("cuda-device")

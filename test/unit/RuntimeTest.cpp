@@ -200,6 +200,7 @@ std::string writeBundle(const std::string &manifest) {
 
 const char *kManifest = R"({
   "format": "strata-bundle-1", "model": "m", "target": "cuda", "chip": "sm_90", "batch": 4,
+  "dataset": {"name": "fashion_mnist", "split": "train"}, "seed": 7,
   "kernels": "kernels.ptx",
   "params": [{"name": "w", "offset": 0, "shape": [2, 3], "init": "zeros"},
              {"name": "b", "offset": 6, "shape": [3], "init": "zeros"}],
@@ -224,6 +225,8 @@ TEST(Bundle, ReadsTheManifest) {
   Bundle b = readBundle(writeBundle(kManifest));
   EXPECT_EQ(b.model, "m");
   EXPECT_EQ(b.batch, 4);
+  EXPECT_EQ(b.dataset, "fashion_mnist");
+  EXPECT_EQ(b.seed, 7u);
   EXPECT_EQ(b.arenaSize(), 9);
   EXPECT_EQ(b.ptx, "// ptx\n");
   const BundleFunction &f = b.functions.at("train_step");

@@ -1,0 +1,265 @@
+//===- CudaProgram.cpp - a bundle on a GPU --------------------------------===//
+
+#include "CudaProgram.h"
+
+#include "Driver.h"
+
+#include <cublasLt.h>
+#include <cuda.h>
+
+#include <map>
+
+using namespace strata::runtime;
+
+namespace {
+
+/// The driver; only called once cudaDeviceAvailable has succeeded.
+const Driver &driver() {
+  std::string why;
+  const Driver *d = cudaDriver(why);
+  if (!d)
+    throw CudaError(why);
+  return *d;
+}
+
+void check(CUresult result, const char *what) {
+  if (result == CUDA_SUCCESS)
+    return;
+  const char *name = nullptr, *text = nullptr;
+  driver().cuGetErrorName(result, &name);
+  driver().cuGetErrorString(result, &text);
+  throw CudaError(std::string(what) + " failed: " + (name ? name : "?") + " (" + (text ? text : "") + ")");
+}
+
+void check(cublasStatus_t status, const char *what) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw CudaError(std::string(what) + " failed: cuBLAS status " + std::to_string(static_cast<int>(status)));
+}
+
+cudaDataType_t cudaType(DType dtype) {
+  if (dtype == DType::F32) return CUDA_R_32F;
+  if (dtype == DType::F64) return CUDA_R_64F;
+  throw CudaError("GEMMs on the GPU take f32 or f64");
+}
+
+/// A GEMM with its cuBLASLt descriptors and chosen algorithm. Row-major
+/// C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: B goes first.
+struct PreparedGemm {
+  GemmCommand command;
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t first = nullptr, second = nullptr, result = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+};
+
+} // namespace
+
+struct CudaProgram::Impl {
+  CUcontext context = nullptr;
+  CUmodule module = nullptr;
+  CUstream stream = nullptr;
+  CUdevice device = 0;
+  cublasLtHandle_t lt = nullptr;
+  CUdeviceptr workspace = 0;
+  size_t workspaceBytes = 32 << 20;
+  const Bundle *bundle = nullptr;
+  std::map<std::string, CUfunction> kernels;
+  std::map<std::string, std::vector<PreparedGemm>> gemms; // per function, in schedule order
+  std::map<std::string, CUdeviceptr> buffers;             // by role
+  std::map<std::string, size_t> bufferBytes;
+
+  PreparedGemm prepare(const GemmCommand &g) {
+    PreparedGemm p;
+    p.command = g;
+    cudaDataType_t type = cudaType(g.c.dtype);
+    cublasComputeType_t compute = type == CUDA_R_64F ? CUBLAS_COMPUTE_64F : CUBLAS_COMPUTE_32F;
+    check(cublasLtMatmulDescCreate(&p.desc, compute, type), "cublasLtMatmulDescCreate");
+    cublasOperation_t opFirst = g.transposeB ? CUBLAS_OP_T : CUBLAS_OP_N;
+    cublasOperation_t opSecond = g.transposeA ? CUBLAS_OP_T : CUBLAS_OP_N;
+    check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opFirst, sizeof opFirst), "TRANSA");
+    check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opSecond, sizeof opSecond), "TRANSB");
+    auto layout = [&](const BufferView &v, cublasLtMatrixLayout_t &out) {
+      if (v.sizes.size() != 2 || v.strides[1] != 1)
+        throw CudaError("a GEMM operand is not a row-major matrix");
+      // Row-major [rows, cols] with row stride ld is column-major [cols, rows].
+      check(cublasLtMatrixLayoutCreate(&out, type, v.sizes[1], v.sizes[0], v.strides[0]),
+            "cublasLtMatrixLayoutCreate");
+    };
+    layout(g.b, p.first);
+    layout(g.a, p.second);
+    layout(g.c, p.result);
+    cublasLtMatmulPreference_t preference;
+    check(cublasLtMatmulPreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
+    check(cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                               &workspaceBytes, sizeof workspaceBytes),
+          "MAX_WORKSPACE_BYTES");
+    cublasLtMatmulHeuristicResult_t heuristic{};
+    int found = 0;
+    check(cublasLtMatmulAlgoGetHeuristic(lt, p.desc, p.first, p.second, p.result, p.result, preference, 1,
+                                         &heuristic, &found),
+          "cublasLtMatmulAlgoGetHeuristic");
+    cublasLtMatmulPreferenceDestroy(preference);
+    if (found == 0)
+      throw CudaError("cuBLASLt has no algorithm for a GEMM of the schedule");
+    p.algo = heuristic.algo;
+    return p;
+  }
+
+  CUdeviceptr address(const BundleFunction &f, const BufferView &v) {
+    const std::string &role = f.args.at(v.arg).role;
+    auto it = buffers.find(role);
+    if (it == buffers.end())
+      throw CudaError("no device buffer for '" + role + "' (allocate the function first)");
+    return it->second + v.byteOffset + v.offset * sizeOf(v.dtype);
+  }
+
+  void gemm(const BundleFunction &f, const PreparedGemm &p) {
+    const GemmCommand &g = p.command;
+    int64_t k = g.transposeA ? g.a.sizes[0] : g.a.sizes[1];
+    (void)k; // encoded in the layouts
+    double one = 1.0, beta = g.accumulate ? 1.0 : 0.0;
+    float onef = 1.0f, betaf = static_cast<float>(beta);
+    bool f64 = g.c.dtype == DType::F64;
+    CUdeviceptr c = address(f, g.c);
+    check(cublasLtMatmul(lt, p.desc, f64 ? static_cast<const void *>(&one) : &onef,
+                         reinterpret_cast<void *>(address(f, g.b)), p.first,
+                         reinterpret_cast<void *>(address(f, g.a)), p.second,
+                         f64 ? static_cast<const void *>(&beta) : &betaf, reinterpret_cast<void *>(c),
+                         p.result, reinterpret_cast<void *>(c), p.result, &p.algo,
+                         reinterpret_cast<void *>(workspace), workspaceBytes,
+                         reinterpret_cast<cudaStream_t>(stream)),
+          "cublasLtMatmul");
+  }
+};
+
+bool strata::runtime::cudaDeviceAvailable(std::string &why) {
+  if (!cudaDriver(why))
+    return false;
+  CUresult init = driver().cuInit(0);
+  if (init != CUDA_SUCCESS) {
+    const char *name = nullptr;
+    driver().cuGetErrorName(init, &name);
+    why = std::string("cuInit failed: ") + (name ? name : "no CUDA driver");
+    return false;
+  }
+  int count = 0;
+  if (driver().cuDeviceGetCount(&count) != CUDA_SUCCESS || count == 0) {
+    why = "no CUDA device is visible";
+    return false;
+  }
+  return true;
+}
+
+CudaProgram::CudaProgram(const Bundle &bundle) : impl_(std::make_unique<Impl>()) {
+  Impl &m = *impl_;
+  m.bundle = &bundle;
+  check(driver().cuInit(0), "cuInit");
+  check(driver().cuDeviceGet(&m.device, 0), "cuDeviceGet");
+  check(driver().cuDevicePrimaryCtxRetain(&m.context, m.device), "cuDevicePrimaryCtxRetain");
+  check(driver().cuCtxSetCurrent(m.context), "cuCtxSetCurrent");
+  check(driver().cuStreamCreate(&m.stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  // PTX: the driver compiles it for this device (sm_90 PTX runs on sm_90 and later).
+  check(driver().cuModuleLoadData(&m.module, bundle.ptx.c_str()), "cuModuleLoadData");
+  check(cublasLtCreate(&m.lt), "cublasLtCreate");
+  check(driver().cuMemAlloc(&m.workspace, m.workspaceBytes), "driver().cuMemAlloc(workspace)");
+  for (const auto &[name, f] : bundle.functions)
+    for (const Command &c : f.schedule) {
+      if (c.isLaunch) {
+        if (!m.kernels.count(c.launch.kernel)) {
+          CUfunction fn;
+          check(driver().cuModuleGetFunction(&fn, m.module, c.launch.kernel.c_str()), "cuModuleGetFunction");
+          m.kernels[c.launch.kernel] = fn;
+        }
+      } else {
+        m.gemms[name].push_back(m.prepare(c.gemm));
+      }
+    }
+}
+
+CudaProgram::~CudaProgram() {
+  Impl &m = *impl_;
+  for (auto &[name, list] : m.gemms)
+    for (PreparedGemm &p : list) {
+      cublasLtMatrixLayoutDestroy(p.first);
+      cublasLtMatrixLayoutDestroy(p.second);
+      cublasLtMatrixLayoutDestroy(p.result);
+      cublasLtMatmulDescDestroy(p.desc);
+    }
+  for (auto &[role, ptr] : m.buffers)
+    driver().cuMemFree(ptr);
+  if (m.workspace)
+    driver().cuMemFree(m.workspace);
+  if (m.lt)
+    cublasLtDestroy(m.lt);
+  if (m.module)
+    driver().cuModuleUnload(m.module);
+  if (m.stream)
+    driver().cuStreamDestroy(m.stream);
+  if (m.context)
+    driver().cuDevicePrimaryCtxRelease(m.device);
+}
+
+void CudaProgram::allocate(const std::string &function) {
+  Impl &m = *impl_;
+  const BundleFunction &f = m.bundle->functions.at(function);
+  for (const ArgSpec &a : f.args) {
+    if (!a.isBuffer)
+      continue;
+    size_t bytes = std::max<size_t>(a.numElements() * sizeOf(a.dtype), 1);
+    auto it = m.bufferBytes.find(a.role);
+    if (it != m.bufferBytes.end()) {
+      if (it->second < bytes)
+        throw CudaError("'" + a.role + "' has different sizes in two functions");
+      continue;
+    }
+    CUdeviceptr ptr;
+    check(driver().cuMemAlloc(&ptr, bytes), "cuMemAlloc");
+    check(driver().cuMemsetD8(ptr, 0, bytes), "cuMemsetD8");
+    m.buffers[a.role] = ptr;
+    m.bufferBytes[a.role] = bytes;
+  }
+}
+
+void CudaProgram::upload(const std::string &role, const Tensor &host) {
+  Impl &m = *impl_;
+  auto it = m.buffers.find(role);
+  if (it == m.buffers.end() || m.bufferBytes[role] < host.bytes())
+    throw CudaError("no device buffer of " + std::to_string(host.bytes()) + " bytes for '" + role + "'");
+  check(driver().cuMemcpyHtoDAsync(it->second, host.data(), host.bytes(), m.stream), "cuMemcpyHtoDAsync");
+}
+
+void CudaProgram::download(const std::string &role, Tensor &host) {
+  Impl &m = *impl_;
+  auto it = m.buffers.find(role);
+  if (it == m.buffers.end() || m.bufferBytes[role] < host.bytes())
+    throw CudaError("no device buffer of " + std::to_string(host.bytes()) + " bytes for '" + role + "'");
+  check(driver().cuMemcpyDtoHAsync(host.data(), it->second, host.bytes(), m.stream), "cuMemcpyDtoHAsync");
+  check(driver().cuStreamSynchronize(m.stream), "cuStreamSynchronize");
+}
+
+void CudaProgram::run(const std::string &function, const std::vector<int64_t> &scalars) {
+  Impl &m = *impl_;
+  const BundleFunction &f = m.bundle->functions.at(function);
+  std::vector<uint64_t> addresses(f.args.size(), 0);
+  for (size_t i = 0; i < f.args.size(); ++i)
+    if (f.args[i].isBuffer)
+      addresses[i] = m.buffers.at(f.args[i].role);
+  size_t nextGemm = 0;
+  for (const Command &c : f.schedule) {
+    if (!c.isLaunch) {
+      m.gemm(f, m.gemms.at(function).at(nextGemm++));
+      continue;
+    }
+    const LaunchCommand &l = c.launch;
+    PackedParams params = packLaunch(l, addresses, scalars);
+    check(driver().cuLaunchKernel(m.kernels.at(l.kernel), l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
+                         l.block[2], 0, m.stream, params.pointers.data(), nullptr),
+          "cuLaunchKernel");
+  }
+  check(driver().cuStreamSynchronize(m.stream), "cuStreamSynchronize");
+}
+
+std::string CudaProgram::deviceName() const {
+  char name[256] = {0};
+  driver().cuDeviceGetName(name, sizeof name, impl_->device);
+  return name;
+}
