@@ -113,9 +113,7 @@ struct CudaProgram::Impl {
   }
 
   void gemm(const BundleFunction &f, const PreparedGemm &p) {
-    const GemmCommand &g = p.command;
-    int64_t k = g.transposeA ? g.a.sizes[0] : g.a.sizes[1];
-    (void)k; // encoded in the layouts
+    const GemmCommand &g = p.command; // m, n and k are in the layouts
     double one = 1.0, beta = g.accumulate ? 1.0 : 0.0;
     float onef = 1.0f, betaf = static_cast<float>(beta);
     bool f64 = g.c.dtype == DType::F64;
