@@ -193,9 +193,10 @@ void lowerForGpu(mlir::ModuleOp module, std::string &diagnostics, const CompileO
   mlir::strata::GpuPipelineOptions gpu;
   gpu.chip = options.chip;
   gpu.libdevice = mlir::strata::findLibdevice();
+  // A missing toolkit is the user's to fix (exit 1), not a compiler failure.
   if (gpu.libdevice.empty() && (stage == mlir::strata::GpuStage::NVVM || stage == mlir::strata::GpuStage::PTX))
-    throw CompileError{"GPU code needs libdevice.10.bc from the CUDA toolkit; none under "
-                       "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
+    throw runtime::Error("GPU code needs libdevice.10.bc from the CUDA toolkit; none under "
+                         "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda");
   gpu.stopAfter = stage;
   runPipeline(module, mlir::strata::gpuPipeline(gpu), diagnostics);
 }

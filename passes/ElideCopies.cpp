@@ -23,9 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferViews.h"
 #include "Passes.h"
-
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::strata {
 #define GEN_PASS_DEF_STRATAELIDECOPIES
@@ -53,23 +52,6 @@ memref::AllocOp reshapedAlloc(Value v) {
     else
       return nullptr;
   }
-}
-
-/// Every value that views `root` (subview, cast, reshape, view), `root` included.
-SmallVector<Value> aliases(Value root) {
-  SmallVector<Value> all = {root};
-  for (size_t i = 0; i < all.size(); ++i)
-    for (Operation *user : all[i].getUsers())
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == all[i])
-        all.push_back(user->getResult(0));
-  return all;
-}
-
-/// The top-level op of `block` containing `op`.
-Operation *topLevel(Operation *op, Block *block) {
-  while (op && op->getBlock() != block)
-    op = op->getParentOp();
-  return op;
 }
 
 /// [offset, offset + size) in elements of a static unit-stride 1-D subview of
@@ -141,11 +123,11 @@ struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideC
   /// ignoring `except`.
   std::pair<unsigned, unsigned> useRange(Value root, Operation *except) {
     unsigned first = ~0u, last = 0;
-    for (Value v : aliases(root))
+    for (Value v : viewsOf(root))
       for (Operation *user : v.getUsers()) {
-        if (user == except || isa<ViewLikeOpInterface>(user))
+        if (user == except || isViewOf(user, v))
           continue;
-        unsigned p = position.lookup(topLevel(user, body));
+        unsigned p = position.lookup(topLevelIn(user, body));
         first = std::min(first, p);
         last = std::max(last, p);
       }
@@ -207,7 +189,14 @@ struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideC
     std::optional<std::pair<int64_t, int64_t>> range = sliceRange(slice);
     if (copy.getSource() != source.getResult() || !range ||
         slice.getType().getShape() != source.getType().getShape() ||
-        !layoutAgnosticUsers(source) || touchedBetweenExceptCopyIn(slice, source, first, at, *range))
+        !layoutAgnosticUsers(source))
+      return;
+    // The copy of this very slice into B becomes a copy onto itself: not a use.
+    auto copyIn = [&](Operation *op) {
+      auto c = dyn_cast<memref::CopyOp>(op);
+      return c && c.getTarget() == source.getResult() && sameSlice(c.getSource(), slice.getResult());
+    };
+    if (touchedBetween(slice.getSource(), first, at, *range, copyIn))
       return;
     OpBuilder b(source);
     Operation *fresh = b.clone(*slice);
@@ -216,56 +205,31 @@ struct ElideCopiesPass : public mlir::strata::impl::StrataElideCopiesBase<ElideC
     source.erase();
   }
 
-  /// touchedBetween for an argument slice, where a copy of that very slice
-  /// into `source` (which becomes a copy onto itself) does not count.
-  bool touchedBetweenExceptCopyIn(memref::SubViewOp slice, memref::AllocOp source, unsigned from,
-                                  unsigned to, std::pair<int64_t, int64_t> range) {
-    Value base = slice.getSource();
-    for (Operation *user : base.getUsers()) {
-      auto other = dyn_cast<memref::SubViewOp>(user);
-      if (!other) {
-        unsigned p = position.lookup(topLevel(user, body));
-        if (p >= from && p < to)
+  /// Whether an op at a position in [from, to) accesses `root`, other than
+  /// those `ignore` accepts. With `range` (elements), accesses through a
+  /// static 1-D slice of `root` disjoint from it do not count.
+  bool touchedBetween(Value root, unsigned from, unsigned to,
+                      std::optional<std::pair<int64_t, int64_t>> range,
+                      function_ref<bool(Operation *)> ignore = nullptr) {
+    auto accessed = [&](Operation *user) {
+      unsigned p = position.lookup(topLevelIn(user, body));
+      return p >= from && p < to && !(ignore && ignore(user));
+    };
+    for (Operation *user : root.getUsers()) {
+      if (!isViewOf(user, root)) {
+        if (accessed(user))
           return true;
         continue;
       }
-      std::optional<std::pair<int64_t, int64_t>> otherRange = sliceRange(other);
-      for (Value v : aliases(other.getResult()))
-        for (Operation *u : v.getUsers()) {
-          if (isa<ViewLikeOpInterface>(u))
-            continue;
-          unsigned p = position.lookup(topLevel(u, body));
-          if (p < from || p >= to)
-            continue;
-          if (auto c = dyn_cast<memref::CopyOp>(u);
-              c && c.getTarget() == source.getResult() && sameSlice(c.getSource(), slice.getResult()))
-            continue;
-          if (!otherRange || (otherRange->first < range.second && range.first < otherRange->second))
+      auto slice = dyn_cast<memref::SubViewOp>(user);
+      std::optional<std::pair<int64_t, int64_t>> other = slice ? sliceRange(slice) : std::nullopt;
+      if (range && other && (other->second <= range->first || range->second <= other->first))
+        continue; // disjoint bytes
+      for (Value v : viewsOf(user->getResult(0)))
+        for (Operation *u : v.getUsers())
+          if (!isViewOf(u, v) && accessed(u))
             return true;
-        }
     }
-    return false;
-  }
-
-  /// Whether any op between positions [from, to) accesses `root` — within
-  /// `range` (elements) when the access goes through a 1-D slice of it.
-  bool touchedBetween(Value root, unsigned from, unsigned to,
-                      std::optional<std::pair<int64_t, int64_t>> range) {
-    for (Value v : aliases(root))
-      for (Operation *user : v.getUsers()) {
-        if (isa<ViewLikeOpInterface>(user))
-          continue;
-        unsigned p = position.lookup(topLevel(user, body));
-        if (p < from || p >= to)
-          continue;
-        if (!range)
-          return true;
-        auto slice = v.getDefiningOp<memref::SubViewOp>();
-        std::optional<std::pair<int64_t, int64_t>> other =
-            slice && slice.getSource() == root ? sliceRange(slice) : std::nullopt;
-        if (!other || (other->first < range->second && range->first < other->second))
-          return true;
-      }
     return false;
   }
 

@@ -22,9 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferViews.h"
 #include "Passes.h"
-
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::strata {
 #define GEN_PASS_DEF_STRATAPLANMEMORY
@@ -47,37 +46,25 @@ struct Buffer {
 
 int64_t alignUp(int64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
 
-/// The top-level op of `block` that contains `op`.
-Operation *topLevel(Operation *op, Block *block) {
-  while (op && op->getBlock() != block)
-    op = op->getParentOp();
-  return op;
-}
-
 /// The first and last top-level positions that use `root` or a view of it
 /// (views themselves do not count); nullopt when the buffer escapes the
 /// function.
 std::optional<std::pair<unsigned, unsigned>> useRange(Value root, Block *body,
                                                       const DenseMap<Operation *, unsigned> &position) {
   unsigned first = ~0u, last = 0;
-  SmallVector<Value> worklist = {root};
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
+  for (Value v : viewsOf(root))
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
       if (isa<func::ReturnOp>(user) || isa<memref::StoreOp>(user) && use.getOperandNumber() == 0)
         return std::nullopt;
-      Operation *top = topLevel(user, body);
+      Operation *top = topLevelIn(user, body);
       if (!top)
         return std::nullopt;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == v) {
-        worklist.push_back(user->getResult(0));
+      if (isViewOf(user, v))
         continue;
-      }
       first = std::min(first, position.lookup(top));
       last = std::max(last, position.lookup(top));
     }
-  }
   return std::make_pair(first, last);
 }
 

@@ -14,7 +14,6 @@
 #include "Dataset.h"
 #include "MetricsLog.h"
 #include "Npy.h"
-#include "Pipelines.h"
 #include "Probe.h"
 #include "Trainer.h"
 
@@ -74,14 +73,6 @@ std::unique_ptr<compiler::Program> compileOrThrow(const frontend::Graph &graph,
   }
 }
 
-/// --matmul=blas|loops: whether 2-D matmuls call the BLAS.
-bool blasFlag(const Options &options) {
-  std::string matmul = options.get("--matmul", "blas");
-  if (matmul != "blas" && matmul != "loops")
-    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
-  return matmul == "blas";
-}
-
 /// The optimizer-state arena a train step takes, zeroed.
 Tensor zeroOptState(const Function &step) {
   int index = step.find("opt_state");
@@ -139,6 +130,20 @@ std::string checkpointDir(const Options &options, const frontend::Graph &graph) 
 }
 
 } // namespace
+
+bool strata::tools::blasFlag(const Options &options) {
+  std::string matmul = options.get("--matmul", "blas");
+  if (matmul != "blas" && matmul != "loops")
+    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
+  return matmul == "blas";
+}
+
+std::string strata::tools::chipFlag(const Options &options) {
+  std::string chip = options.get("--chip", "sm_90");
+  if (chip.rfind("sm_", 0) != 0)
+    throw UsageError{"--chip must name an NVIDIA architecture such as sm_90, got '" + chip + "'"};
+  return chip;
+}
 
 int strata::tools::runTrain(const Options &options, const frontend::Graph &graph) {
   auto start = Clock::now();
@@ -396,15 +401,10 @@ int strata::tools::runCompile(const Options &options, const frontend::Graph &gra
     throw UsageError{"'compile' needs -o DIR"};
   compiler::CompileOptions compileOptions;
   compileOptions.batch = options.intFlag("--batch", graph.train.batch);
-  compileOptions.chip = options.get("--chip", "sm_90");
+  compileOptions.chip = chipFlag(options);
   if (compileOptions.batch < 1)
     throw UsageError{"--batch must be at least 1"};
-  if (compileOptions.chip.rfind("sm_", 0) != 0)
-    throw UsageError{"--chip must name an NVIDIA architecture such as sm_90, got '" + compileOptions.chip + "'"};
   std::string dir = options.get("-o");
-  if (mlir::strata::findLibdevice().empty())
-    throw UsageError{"a cuda bundle needs libdevice.10.bc from the CUDA toolkit; none under "
-                     "$CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
   try {
     compiler::writeCudaBundle(graph, compileOptions, dir);
   } catch (const compiler::CompileError &e) {

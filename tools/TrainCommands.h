@@ -6,6 +6,11 @@
 
 namespace strata::tools {
 
+/// --matmul=blas|loops: whether 2-D matmuls call the BLAS.
+bool blasFlag(const Options &options);
+/// --chip, an NVIDIA architecture (sm_90 by default).
+std::string chipFlag(const Options &options);
+
 int runTrain(const Options &options, const frontend::Graph &graph);
 int runEval(const Options &options, const frontend::Graph &graph);
 int runEmbed(const Options &options, const frontend::Graph &graph);

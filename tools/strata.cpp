@@ -17,7 +17,6 @@
 #include "Graph.h"
 #include "Gradcheck.h"
 #include "MLIRGen.h"
-#include "Pipelines.h"
 #include "Spec.h"
 #include "TrainCommands.h"
 #include "Trainer.h"
@@ -172,17 +171,8 @@ int runEmit(const Options &options) {
     throw UsageError{"stage '" + stage->second + "' needs a train section (the optimizer and the batch)"};
   strata::compiler::CompileOptions compileOptions;
   compileOptions.batch = options.intFlag("--batch", graph.train.batch);
-  std::string matmul = options.get("--matmul", "blas");
-  if (matmul != "blas" && matmul != "loops")
-    throw UsageError{"--matmul must be blas or loops, got '" + matmul + "'"};
-  compileOptions.blas = matmul == "blas";
-  compileOptions.chip = options.get("--chip", "sm_90");
-  if (compileOptions.chip.rfind("sm_", 0) != 0)
-    throw UsageError{"--chip must name an NVIDIA architecture such as sm_90, got '" + compileOptions.chip + "'"};
-  if ((it->second == strata::compiler::Stage::NVVM || it->second == strata::compiler::Stage::PTX) &&
-      mlir::strata::findLibdevice().empty())
-    throw UsageError{"stage '" + stage->second + "' needs libdevice.10.bc from the CUDA toolkit; "
-                     "none under $CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda"};
+  compileOptions.blas = blasFlag(options);
+  compileOptions.chip = chipFlag(options);
   try {
     std::cout << strata::compiler::emitStage(graph, compileOptions, it->second, locations);
   } catch (const strata::compiler::CompileError &e) {
