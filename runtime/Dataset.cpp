@@ -137,3 +137,22 @@ void strata::runtime::gatherRows(const Tensor &field, const std::vector<int64_t>
       out.set(r * rowElements + e, field.at(src * rowElements + e));
   }
 }
+
+StepBatches::StepBatches(const Dataset &data, int64_t batch, uint64_t seed)
+    : data_(data), batch_(batch), perEpoch_(batch > 0 ? data.size / batch : 0), seed_(seed) {
+  if (perEpoch_ == 0)
+    throw DataError{"data set " + data.name + " (" + data.split + ", " + std::to_string(data.size) +
+                    " rows) is smaller than one batch of " + std::to_string(batch)};
+}
+
+void StepBatches::gather(int64_t step, const std::string &field, Tensor &out) {
+  int64_t epoch = step / perEpoch_;
+  if (epoch != epoch_) {
+    order_ = epochOrder(data_.size, seed_, epoch);
+    epoch_ = epoch;
+  }
+  auto it = data_.fields.find(field);
+  if (it == data_.fields.end())
+    throw DataError{"data set " + data_.name + " has no field '" + field + "'"};
+  gatherRows(it->second, order_, (step % perEpoch_) * batch_, out);
+}

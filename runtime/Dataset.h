@@ -45,6 +45,24 @@ Dataset loadDataset(const std::string &name, const std::string &split);
 /// The permutation of [0, n) that epoch `epoch` visits.
 std::vector<int64_t> epochOrder(int64_t n, uint64_t seed, int64_t epoch);
 
+/// The rows each training step takes: step s is position s mod stepsPerEpoch
+/// of epoch s / stepsPerEpoch's order (the last partial batch is dropped).
+/// Keeps the order of the epoch it last served.
+class StepBatches {
+public:
+  StepBatches(const Dataset &data, int64_t batch, uint64_t seed);
+  int64_t stepsPerEpoch() const { return perEpoch_; }
+  /// Copies `field`'s rows for step `step` into `out` ([batch, ...]).
+  void gather(int64_t step, const std::string &field, Tensor &out);
+
+private:
+  const Dataset &data_;
+  int64_t batch_, perEpoch_;
+  uint64_t seed_;
+  int64_t epoch_ = -1;
+  std::vector<int64_t> order_;
+};
+
 /// Copies the rows order[start, start + batch) of `field` into `out`, whose
 /// first dimension is the batch; converts between integer or float dtypes
 /// when the compiled input asks for another one than the data set holds.

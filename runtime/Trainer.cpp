@@ -70,11 +70,8 @@ int64_t strata::runtime::batchOf(const Function &function) {
 TrainResult strata::runtime::train(const Function &step, const std::vector<ParamEntry> &layout,
                                    const Dataset &data, TrainState &state,
                                    const TrainOptions &options) {
-  int64_t batch = batchOf(step);
-  int64_t perEpoch = stepsPerEpoch(data, batch);
-  if (perEpoch == 0)
-    throw DataError{"data set " + data.name + " (" + data.split + ", " + std::to_string(data.size) +
-                    " rows) is smaller than one batch of " + std::to_string(batch)};
+  StepBatches batches(data, batchOf(step), options.seed);
+  int64_t perEpoch = batches.stepsPerEpoch();
   if (options.resume) {
     loadCheckpoint(options.checkpointDir, options.model, layout, state);
     if (state.seed != options.seed)
@@ -110,19 +107,18 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
   int64_t checkpointEvery = options.checkpointEvery > 0 ? options.checkpointEvery : perEpoch;
 
   auto loopStart = Clock::now();
-  std::vector<int64_t> order;
-  int64_t orderEpoch = -1;
+  int64_t lossEpoch = -1;
   double epochLossSum = 0;
   int64_t epochLossCount = 0;
   for (int64_t s = state.step; s < options.totalSteps; ++s) {
     int64_t epoch = s / perEpoch;
-    if (epoch != orderEpoch) {
-      order = epochOrder(data.size, options.seed, epoch);
-      orderEpoch = epoch;
+    if (epoch != lossEpoch) {
+      lossEpoch = epoch;
       epochLossSum = 0;
       epochLossCount = 0;
     }
-    fillBatch(inputs, data, order, (s % perEpoch) * batch);
+    for (auto &[role, tensor] : inputs.tensors)
+      batches.gather(s, inputs.fields.at(role), tensor);
     auto before = Clock::now();
     step.call(buffers, {static_cast<int64_t>(options.seed), s});
     result.stepMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());

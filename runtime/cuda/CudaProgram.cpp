@@ -42,6 +42,16 @@ cudaDataType_t cudaType(DType dtype) {
   throw CudaError("GEMMs on the GPU take f32 or f64");
 }
 
+/// A launch with its parameters packed: once, or every call for launches
+/// that take the step or the seed.
+struct PreparedLaunch {
+  const LaunchCommand *command;
+  CUfunction kernel;
+  PackedParams params;
+  bool readsScalars;
+  std::vector<uint64_t> addresses; // the function's buffer arguments
+};
+
 /// A GEMM with its cuBLASLt descriptors and chosen algorithm. Row-major
 /// C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: B goes first.
 struct PreparedGemm {
@@ -64,6 +74,7 @@ struct CudaProgram::Impl {
   const Bundle *bundle = nullptr;
   std::map<std::string, CUfunction> kernels;
   std::map<std::string, std::vector<PreparedGemm>> gemms; // per function, in schedule order
+  std::map<std::string, std::vector<PreparedLaunch>> launches; // per function, packed on first run
   std::map<std::string, CUdeviceptr> buffers;             // by role
   std::map<std::string, size_t> bufferBytes;
 
@@ -237,23 +248,39 @@ void CudaProgram::download(const std::string &role, Tensor &host) {
 void CudaProgram::run(const std::string &function, const std::vector<int64_t> &scalars) {
   Impl &m = *impl_;
   const BundleFunction &f = m.bundle->functions.at(function);
-  std::vector<uint64_t> addresses(f.args.size(), 0);
-  for (size_t i = 0; i < f.args.size(); ++i)
-    if (f.args[i].isBuffer)
-      addresses[i] = m.buffers.at(f.args[i].role);
-  size_t nextGemm = 0;
+  auto [it, first] = m.launches.try_emplace(function);
+  std::vector<PreparedLaunch> &launches = it->second;
+  if (first) {
+    // Buffers are allocated by now and never move: pack each launch once.
+    std::vector<uint64_t> addresses(f.args.size(), 0);
+    for (size_t i = 0; i < f.args.size(); ++i)
+      if (f.args[i].isBuffer)
+        addresses[i] = m.buffers.at(f.args[i].role);
+    for (const Command &c : f.schedule) {
+      if (!c.isLaunch)
+        continue;
+      PreparedLaunch l{&c.launch, m.kernels.at(c.launch.kernel), packLaunch(c.launch, addresses, scalars),
+                       false, addresses};
+      for (const KernelOperand &op : c.launch.args)
+        l.readsScalars |= !op.isBuffer && op.scalar.arg >= 0;
+      launches.push_back(std::move(l));
+    }
+  }
+  size_t nextGemm = 0, nextLaunch = 0;
   for (const Command &c : f.schedule) {
     if (!c.isLaunch) {
       m.gemm(f, m.gemms.at(function).at(nextGemm++));
       continue;
     }
-    const LaunchCommand &l = c.launch;
-    PackedParams params = packLaunch(l, addresses, scalars);
-    check(driver().cuLaunchKernel(m.kernels.at(l.kernel), l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
-                         l.block[2], 0, m.stream, params.pointers.data(), nullptr),
+    PreparedLaunch &l = launches[nextLaunch++];
+    if (l.readsScalars && !first) // the step (and seed) change from call to call
+      l.params = packLaunch(*l.command, l.addresses, scalars);
+    const LaunchCommand &cmd = *l.command;
+    check(driver().cuLaunchKernel(l.kernel, cmd.grid[0], cmd.grid[1], cmd.grid[2], cmd.block[0],
+                                  cmd.block[1], cmd.block[2], 0, m.stream, l.params.pointers.data(),
+                                  nullptr),
           "cuLaunchKernel");
   }
-  check(driver().cuStreamSynchronize(m.stream), "cuStreamSynchronize");
 }
 
 std::string CudaProgram::deviceName() const {

@@ -4,7 +4,9 @@
 // cuBLASLt, no LLVM: the PTX module is loaded once (the driver JIT-compiles
 // it for the device it finds), every kernel function is looked up once, each
 // GEMM gets its cuBLASLt descriptors and algorithm (the heuristic's first
-// choice) once, and a step enqueues the schedule on one stream.
+// choice) once, each launch's parameters are packed once (again per step only
+// for launches that take the step), and a step enqueues the schedule on one
+// stream.
 //
 // Not yet here: CUDA-graph capture of a step (the step number is a kernel
 // parameter, so a graph needs its node parameters updated per step), and
@@ -41,8 +43,10 @@ public:
   void allocate(const std::string &function);
   void upload(const std::string &role, const Tensor &host);
   void download(const std::string &role, Tensor &host);
-  /// Enqueues one call of `function` with its scalar arguments (seed, step,
-  /// by argument index; buffers ignored) and waits for it.
+  /// Enqueues one call of `function` on the stream with its scalar arguments
+  /// (seed, step, by argument index; buffers ignored). Allocate first: the
+  /// first call packs every launch's parameters for the buffers it finds.
+  /// download() waits for the stream.
   void run(const std::string &function, const std::vector<int64_t> &scalars);
   std::string deviceName() const;
 

@@ -98,20 +98,13 @@ int run(const Args &args) {
       stepArg = static_cast<int>(i);
     }
   }
-  int64_t perEpoch = data.size / bundle.batch;
-  Progress progress(0, args.steps, perEpoch, stderr); // updated only without --json
+  StepBatches batches(data, bundle.batch, seed);
+  Progress progress(0, args.steps, batches.stepsPerEpoch(), stderr); // updated only without --json
   Tensor loss(DType::F32, {});
-  std::vector<int64_t> order;
-  int64_t orderEpoch = -1;
   auto start = std::chrono::steady_clock::now();
   for (int64_t s = 0; s < args.steps; ++s) {
-    int64_t epoch = s / perEpoch;
-    if (epoch != orderEpoch) {
-      order = epochOrder(data.size, seed, epoch);
-      orderEpoch = epoch;
-    }
     for (size_t k = 0; k < inputs.size(); ++k) {
-      gatherRows(data.fields.at(fields[k]), order, (s % perEpoch) * bundle.batch, inputs[k].second);
+      batches.gather(s, fields[k], inputs[k].second);
       program.upload(inputs[k].first, inputs[k].second);
     }
     if (seedArg >= 0) scalars[seedArg] = static_cast<int64_t>(seed);
