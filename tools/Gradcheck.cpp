@@ -83,19 +83,12 @@ int strata::tools::gradcheck(const frontend::Graph &graph, const std::string &sp
     if (arg.role.rfind("input:", 0) == 0)
       inputs[arg.role] = randomInput(arg, options.seed, stream++, integerBound(graph));
 
-  auto bind = [&](const Function &f, std::map<std::string, Tensor *> extra) {
-    std::vector<Tensor *> buffers;
-    for (const ArgSpec &arg : f.args()) {
-      if (!arg.isBuffer)
-        continue;
-      if (arg.role == "params")
-        buffers.push_back(&params);
-      else if (inputs.count(arg.role))
-        buffers.push_back(&inputs[arg.role]);
-      else
-        buffers.push_back(extra.at(arg.role));
-    }
-    return buffers;
+  // Parameters and inputs by role, plus the buffers one function adds.
+  auto bind = [&](const Function &f, std::map<std::string, Tensor *> byRole) {
+    byRole["params"] = &params;
+    for (auto &[role, tensor] : inputs)
+      byRole[role] = &tensor;
+    return f.buffersByRole(byRole);
   };
   std::vector<int64_t> scalars = {static_cast<int64_t>(options.seed), 0};
 
