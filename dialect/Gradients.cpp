@@ -155,7 +155,10 @@ LogicalResult NegOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradient
 LogicalResult ReluOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
                                      SmallVectorImpl<Value> &operandGradients) {
   TensorMath m(b, getLoc());
-  operandGradients.push_back(m.mul(single(resultGradients), m.heaviside(getInput())));
+  // From the result, not the input (relu(x) > 0 exactly when x > 0): the
+  // pre-activation is then dead after the forward pass, so bias add and ReLU
+  // fuse into one op (a GEMM epilogue on the GPU).
+  operandGradients.push_back(m.mul(single(resultGradients), m.heaviside(getResult())));
   return success();
 }
 

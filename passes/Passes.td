@@ -171,6 +171,30 @@ def StrataSerialKernels : Pass<"strata-serial-kernels", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::arith::ArithDialect"];
 }
 
+def StrataReductionKernels : Pass<"strata-reduction-kernels", "mlir::func::FuncOp"> {
+  let summary = "Lower reductions on buffers to block-per-output GPU kernels";
+  let description = [{
+    Each linalg.generic on buffers that reduces (one output, a float combiner
+    add/mul/max/min of the output with one value per iteration, static loops)
+    becomes a gpu.launch: one block per output element, its threads striding
+    over the reduced elements with a private accumulator, then a
+    gpu.all_reduce (warp shuffles and shared memory after convert-gpu-to-nvvm)
+    and thread 0 writing the result. The losses, softmax and layer-norm
+    statistics and bias gradients are such reductions. A constant fill of the
+    output right before the reduction is folded into thread 0's write, and
+    0-d ops right after a full reduction (scaling a loss, seeding its
+    gradient) run in thread 0 of the same kernel. Reductions of fewer than
+    `min-reduced` elements over many outputs are left to the parallel loops
+    (a thread per output does better there).
+  }];
+  let options = [
+    Option<"minReduced", "min-reduced", "int64_t", /*default=*/"32",
+           "Leave reductions of fewer elements than this to the loop lowering">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def StrataSinkScalars : Pass<"strata-sink-scalars", "mlir::func::FuncOp"> {
   let summary = "Clone the scalar computations each gpu.launch uses into its body";
   let description = [{

@@ -72,15 +72,20 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   if (o.stopAfter == GpuStage::Fused)
     return p + ")";
   // GEMMs to cuBLASLt; every other linalg op (copies included) becomes one
-  // kernel: parallel dimensions first, its parallel loops flattened to one
-  // index, tiled by the block size, tiles mapped to blocks, elements to
-  // threads; what no parallel loop covers runs in one-thread kernels.
+  // kernel: reductions a block per output, the rest with parallel dimensions
+  // first, its parallel loops flattened to one index, tiled by the block
+  // size, tiles mapped to blocks, elements to threads; what no parallel loop
+  // covers runs in one-thread kernels.
   std::string block = std::to_string(o.blockSize);
   // No deallocations: every buffer gets a place in the step's scratch arena.
   p += std::string(",") + kBufferize +
        ",strata-matmul-to-blas{library=cublaslt},"
-       "func.func(strata-copies-to-linalg,strata-parallel-dims-first),"
-       "func.func(convert-linalg-to-parallel-loops),canonicalize,"
+       "func.func(strata-copies-to-linalg,strata-parallel-dims-first),";
+  // Reductions become block-per-output kernels with warp shuffles, except
+  // when the result runs on the CPU (Tiled: emulation), which has no blocks.
+  if (o.stopAfter != GpuStage::Tiled)
+    p += "func.func(strata-reduction-kernels),";
+  p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
        "func.func(scf-parallel-loop-fusion),func.func(strata-plan-memory),"
        "func.func(strata-flatten-parallel-loops),canonicalize,"
        "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + " no-min-max-bounds=true})";
