@@ -126,15 +126,24 @@ Json launchJson(mlir::gpu::LaunchFuncOp launch, std::string &error) {
           {"args", args}};
 }
 
+/// A GEMM call: (A, B, C, ta, tb, accumulate), or with a bias epilogue
+/// (A, B, D, bias, ta, tb, relu).
 Json gemmJson(mlir::func::CallOp call, std::string &error) {
   auto flag = [&](unsigned i) { return constantIndex(call.getOperand(i), error) != 0; };
-  return {{"gemm", call.getCallee().str()},
-          {"a", memrefJson(call.getOperand(0), error)},
-          {"b", memrefJson(call.getOperand(1), error)},
-          {"c", memrefJson(call.getOperand(2), error)},
-          {"transpose_a", flag(3)},
-          {"transpose_b", flag(4)},
-          {"accumulate", flag(5)}};
+  bool withBias = call.getNumOperands() == 7;
+  unsigned flags = withBias ? 4 : 3;
+  Json j = {{"gemm", call.getCallee().str()},
+            {"a", memrefJson(call.getOperand(0), error)},
+            {"b", memrefJson(call.getOperand(1), error)},
+            {"c", memrefJson(call.getOperand(2), error)},
+            {"transpose_a", flag(flags)},
+            {"transpose_b", flag(flags + 1)},
+            {"accumulate", withBias ? false : flag(flags + 2)}};
+  if (withBias) {
+    j["bias"] = memrefJson(call.getOperand(3), error);
+    j["epilogue"] = flag(6) ? "relu_bias" : "bias";
+  }
+  return j;
 }
 
 Json argsJson(mlir::func::FuncOp func) {

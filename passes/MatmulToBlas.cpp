@@ -12,11 +12,20 @@
 // `strata_cublaslt_gemm_f32/f64`, same contract, on device memory: the GPU
 // pipeline runs this before it maps what is left onto kernels.
 //
+// Epilogues. A non-accumulating GEMM whose result feeds only the bias add
+// of a linear layer, `D = C + bias[j]`, optionally followed by ReLU, becomes
+// one call of `strata_gemm_bias_f32/f64(A, B, D, bias, ta, tb, relu)` (or
+// `strata_cublaslt_gemm_bias_*`): cuBLASLt's BIAS / RELU_BIAS epilogue on the
+// GPU, a pass over D after the BLAS on the CPU; C and the elementwise op are
+// gone. The bias must start on a 16-byte boundary (cuBLASLt's requirement).
+//
 //===----------------------------------------------------------------------===//
 
 #include "Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -35,6 +44,88 @@ MemRefType stridedDynamic(MemRefType type) {
                                        {ShapedType::kDynamic, ShapedType::kDynamic});
   return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, type.getElementType(),
                          layout, type.getMemorySpace());
+}
+
+MemRefType stridedDynamicVector(Type element) {
+  auto layout = StridedLayoutAttr::get(element.getContext(), ShapedType::kDynamic, {ShapedType::kDynamic});
+  return MemRefType::get({ShapedType::kDynamic}, element, layout);
+}
+
+/// The buffer that `v` views (through subviews, casts, reshapes), or `v`.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// `D = C + bias[j]` (ReLU optional) that a GEMM's result C feeds.
+struct BiasEpilogue {
+  linalg::GenericOp op;
+  Value bias, result;
+  bool relu = false;
+};
+
+/// The bias-add generic right after `matmul` (zero-filled by `zeroFill`)
+/// that is the only reader of its result, when the bias is a 16-byte aligned vector and the generic's output
+/// is another buffer than the GEMM's operands.
+std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::FillOp zeroFill) {
+  Value c = matmul->getOperand(2);
+  Operation *next = matmul->getNextNode();
+  // Views, constants and allocations of new buffers may sit in between.
+  while (next && (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0))
+    next = next->getNextNode();
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!generic || !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 2 ||
+      generic.getNumDpsInits() != 1 || generic.getNumLoops() != 2 ||
+      generic.getNumParallelLoops() != 2)
+    return std::nullopt;
+  MLIRContext *ctx = matmul->getContext();
+  AffineMap rows = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap cols = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  int cIndex = generic.getDpsInputOperand(0)->get() == c ? 0 : 1;
+  OpOperand *cOperand = generic.getDpsInputOperand(cIndex);
+  OpOperand *biasOperand = generic.getDpsInputOperand(1 - cIndex);
+  OpOperand *out = generic.getDpsInitOperand(0);
+  if (cOperand->get() != c || generic.getMatchingIndexingMap(cOperand) != rows ||
+      generic.getMatchingIndexingMap(biasOperand) != cols || generic.getMatchingIndexingMap(out) != rows)
+    return std::nullopt;
+  // The body: add of the two inputs, then optionally max with 0.
+  Block &body = generic.getRegion().front();
+  Value cArg = body.getArgument(cIndex), biasArg = body.getArgument(1 - cIndex);
+  Value yielded = cast<linalg::YieldOp>(body.getTerminator())->getOperand(0);
+  bool relu = false;
+  if (auto max = yielded.getDefiningOp<arith::MaximumFOp>()) {
+    Value other = max.getLhs();
+    yielded = max.getRhs();
+    if (!matchPattern(other, m_PosZeroFloat()))
+      std::swap(other, yielded);
+    if (!matchPattern(other, m_PosZeroFloat()))
+      return std::nullopt;
+    relu = true;
+  }
+  auto add = yielded.getDefiningOp<arith::AddFOp>();
+  if (!add || !(add.getLhs() == cArg && add.getRhs() == biasArg || add.getLhs() == biasArg && add.getRhs() == cArg))
+    return std::nullopt;
+  if (body.getOperations().size() != (relu ? 3u : 2u))
+    return std::nullopt;
+  // C is read by nothing else; D overwrites none of the GEMM's inputs.
+  for (Operation *user : c.getUsers())
+    if (user != matmul && user != generic && user != zeroFill &&
+        !isa<memref::DeallocOp, bufferization::DeallocOp>(user))
+      return std::nullopt;
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  Value result = out->get(), bias = biasOperand->get();
+  for (Value input : {matmul->getOperand(0), matmul->getOperand(1), bias})
+    if (rootOf(input) == rootOf(result))
+      return std::nullopt;
+  auto biasType = dyn_cast<MemRefType>(bias.getType());
+  int64_t offset;
+  SmallVector<int64_t> strides;
+  if (!biasType || biasType.getRank() != 1 || failed(getStridesAndOffset(biasType, strides, offset)) || strides[0] != 1 ||
+      ShapedType::isDynamic(offset) || offset * biasType.getElementTypeBitWidth() % 128 != 0)
+    return std::nullopt;
+  return BiasEpilogue{generic, bias, result, relu};
 }
 
 struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<MatmulToBlasPass> {
@@ -60,14 +151,18 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
       rewrite(module, op);
   }
 
-  func::FuncOp declare(ModuleOp module, Type element) {
+  func::FuncOp declare(ModuleOp module, Type element, bool withBias) {
     std::string name = std::string(library == "cublaslt" ? "strata_cublaslt_gemm_" : "strata_gemm_") +
-                       (element.isF32() ? "f32" : "f64");
+                       (withBias ? "bias_" : "") + (element.isF32() ? "f32" : "f64");
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
     auto any = stridedDynamic(MemRefType::get({1, 1}, element));
-    auto type = b.getFunctionType({any, any, any, b.getI64Type(), b.getI64Type(), b.getI64Type()}, {});
+    SmallVector<Type> inputs = {any, any, any};
+    if (withBias)
+      inputs.push_back(stridedDynamicVector(element));
+    inputs.append(3, b.getI64Type());
+    auto type = b.getFunctionType(inputs, {});
     auto decl = b.create<func::FuncOp>(module.getLoc(), name, type);
     decl.setPrivate();
     decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
@@ -92,17 +187,30 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
   void rewrite(ModuleOp module, linalg::LinalgOp op) {
     Type element = cast<MemRefType>(op->getOperand(2).getType()).getElementType();
     linalg::FillOp zeroFill = zeroFillBefore(op);
-    func::FuncOp callee = declare(module, element);
-    OpBuilder b(op);
+    // cuBLASLt's bias epilogues are for f32 (and narrower) GEMMs.
+    bool epilogues = library == "blas" || element.isF32();
+    std::optional<BiasEpilogue> epilogue =
+        zeroFill && epilogues ? matchBiasEpilogue(op, zeroFill) : std::nullopt;
+    func::FuncOp callee = declare(module, element, epilogue.has_value());
+    // With an epilogue the call sits where the bias add was, writing its output.
+    OpBuilder b(epilogue ? epilogue->op.getOperation() : op.getOperation());
     Location loc = op.getLoc();
+    SmallVector<Value> operands = {op->getOperand(0), op->getOperand(1),
+                                   epilogue ? epilogue->result : op->getOperand(2)};
     SmallVector<Value> args;
-    for (Value v : op->getOperands())
+    for (Value v : operands)
       args.push_back(b.create<memref::CastOp>(loc, stridedDynamic(cast<MemRefType>(v.getType())), v));
+    if (epilogue)
+      args.push_back(b.create<memref::CastOp>(loc, stridedDynamicVector(element), epilogue->bias));
     bool ta = isa<linalg::MatmulTransposeAOp>(op), tb = isa<linalg::MatmulTransposeBOp>(op);
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)));
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb)));
-    args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(zeroFill ? 0 : 1)));
+    // Last flag: accumulate, or with a bias, ReLU.
+    int64_t last = epilogue ? epilogue->relu : (zeroFill ? 0 : 1);
+    args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(last)));
     b.create<func::CallOp>(loc, callee, args);
+    if (epilogue)
+      epilogue->op->erase();
     op->erase();
     if (zeroFill)
       zeroFill.erase();

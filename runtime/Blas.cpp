@@ -21,6 +21,15 @@ template <typename T> struct Descriptor2D {
   int64_t strides[2];
   T *data() const { return aligned + offset; }
 };
+
+template <typename T> struct Descriptor1D {
+  T *allocated;
+  T *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+  const T &operator[](int64_t i) const { return aligned[offset + i * stride]; }
+};
 } // namespace
 
 namespace {
@@ -48,6 +57,34 @@ void gemmDescriptors(void *a, void *b, void *c, int64_t ta, int64_t tb, int64_t 
 }
 } // namespace
 
+/// The epilogue after the GEMM, with the float semantics of the generic it
+/// replaces: addf, then arith.maximumf with +0 (NaN stays NaN, -0 becomes +0).
+template <typename T> void biasEpilogue(void *d, void *bias, int64_t relu) {
+  auto *D = static_cast<Descriptor2D<T> *>(d);
+  auto *Bias = static_cast<Descriptor1D<T> *>(bias);
+  for (int64_t i = 0; i < D->sizes[0]; ++i) {
+    T *row = D->data() + i * D->strides[0];
+    for (int64_t j = 0; j < D->sizes[1]; ++j) {
+      T v = row[j * D->strides[1]] + (*Bias)[j];
+      if (relu && (v < T(0) || v == T(0)))
+        v = T(0);
+      row[j * D->strides[1]] = v;
+    }
+  }
+}
+
+extern "C" void _mlir_ciface_strata_gemm_bias_f32(void *a, void *b, void *d, void *bias, int64_t ta,
+                                                   int64_t tb, int64_t relu) {
+  gemmDescriptors<float>(a, b, d, ta, tb, /*accumulate=*/0);
+  biasEpilogue<float>(d, bias, relu);
+}
+
+extern "C" void _mlir_ciface_strata_gemm_bias_f64(void *a, void *b, void *d, void *bias, int64_t ta,
+                                                   int64_t tb, int64_t relu) {
+  gemmDescriptors<double>(a, b, d, ta, tb, /*accumulate=*/0);
+  biasEpilogue<double>(d, bias, relu);
+}
+
 extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb,
                                               int64_t accumulate) {
   gemmDescriptors<float>(a, b, c, ta, tb, accumulate);
@@ -61,11 +98,17 @@ extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t 
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
   return {{"_mlir_ciface_strata_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
           {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
+          {"_mlir_ciface_strata_gemm_bias_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
+          {"_mlir_ciface_strata_gemm_bias_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)},
           {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
           // The GPU pipeline run on the CPU (CompileOptions::emulateGpu) calls
           // the cuBLASLt entry points; the BLAS computes the same thing.
           {"_mlir_ciface_strata_cublaslt_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
-          {"_mlir_ciface_strata_cublaslt_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)}};
+          {"_mlir_ciface_strata_cublaslt_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
+          {"_mlir_ciface_strata_cublaslt_gemm_bias_f32",
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
+          {"_mlir_ciface_strata_cublaslt_gemm_bias_f64",
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)}};
 }
 
 namespace {

@@ -11,6 +11,13 @@ extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t 
 extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb,
                                               int64_t accumulate);
 
+/// D = op(A) op(B) + bias (a row vector), then max(., 0) when `relu`: a GEMM
+/// with the bias add (and ReLU) of a linear layer as its epilogue.
+extern "C" void _mlir_ciface_strata_gemm_bias_f32(void *a, void *b, void *d, void *bias, int64_t ta,
+                                                   int64_t tb, int64_t relu);
+extern "C" void _mlir_ciface_strata_gemm_bias_f64(void *a, void *b, void *d, void *bias, int64_t ta,
+                                                   int64_t tb, int64_t relu);
+
 /// The strided copy that memref.copy lowers to for non-contiguous memrefs.
 extern "C" void memrefCopy(int64_t elementSize, void *source, void *destination);
 

@@ -93,6 +93,15 @@ Command commandOf(const Json &j, const std::string &where) {
     c.gemm.transposeA = j.at("transpose_a").get<bool>();
     c.gemm.transposeB = j.at("transpose_b").get<bool>();
     c.gemm.accumulate = j.at("accumulate").get<bool>();
+    if (j.contains("epilogue")) {
+      std::string e = j["epilogue"].get<std::string>();
+      if (e != "bias" && e != "relu_bias")
+        throw BundleError(where + ": unknown GEMM epilogue '" + e + "'");
+      c.gemm.epilogue = e == "bias" ? Epilogue::Bias : Epilogue::ReluBias;
+      c.gemm.bias = viewOf(j.at("bias"), where);
+      if (c.gemm.accumulate)
+        throw BundleError(where + ": a GEMM with an epilogue cannot accumulate");
+    }
     return c;
   }
   throw BundleError(where + ": a schedule entry is neither a launch nor a gemm");

@@ -54,10 +54,16 @@ struct LaunchCommand {
   std::vector<KernelOperand> args;
 };
 
-/// C = op(A) op(B) (+ C when accumulate), row-major views.
+/// What a GEMM does after the product: nothing, + bias (a row vector per
+/// column of C), or + bias then ReLU.
+enum class Epilogue { None, Bias, ReluBias };
+
+/// C = op(A) op(B) (+ C when accumulate), row-major views; then the epilogue.
 struct GemmCommand {
   BufferView a, b, c;
   bool transposeA = false, transposeB = false, accumulate = false;
+  Epilogue epilogue = Epilogue::None;
+  BufferView bias; // with an epilogue
 };
 
 struct Command {

@@ -98,6 +98,20 @@ struct CudaProgram::Impl {
     layout(g.b, p.first);
     layout(g.a, p.second);
     layout(g.c, p.result);
+    if (g.epilogue != Epilogue::None) {
+      // Column-major C^T has a row per column of C: the bias is per row there,
+      // which is what cuBLASLt's bias epilogues add.
+      if (g.bias.sizes.size() != 1 || g.bias.strides[0] != 1)
+        throw CudaError("a GEMM bias is not a contiguous vector");
+      cublasLtEpilogue_t epilogue =
+          g.epilogue == Epilogue::ReluBias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
+      check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue),
+            "EPILOGUE");
+      cudaDataType_t biasType = type;
+      check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &biasType,
+                                           sizeof biasType),
+            "BIAS_DATA_TYPE");
+    }
     cublasLtMatmulPreference_t preference;
     check(cublasLtMatmulPreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
     check(cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
@@ -129,6 +143,13 @@ struct CudaProgram::Impl {
     float onef = 1.0f, betaf = static_cast<float>(beta);
     bool f64 = g.c.dtype == DType::F64;
     CUdeviceptr c = address(f, g.c);
+    if (g.epilogue != Epilogue::None) {
+      // Buffers never move once allocated, but they are allocated after
+      // prepare(): the pointer is set here.
+      void *bias = reinterpret_cast<void *>(address(f, g.bias));
+      check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
+            "BIAS_POINTER");
+    }
     check(cublasLtMatmul(lt, p.desc, f64 ? static_cast<const void *>(&one) : &onef,
                          reinterpret_cast<void *>(address(f, g.b)), p.first,
                          reinterpret_cast<void *>(address(f, g.a)), p.second,
