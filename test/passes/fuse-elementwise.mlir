@@ -49,9 +49,17 @@ func.func @square_sum(%x: tensor<4x8xf32>, %init: tensor<4xf32>) -> tensor<4xf32
   return %sum : tensor<4xf32>
 }
 
-// Must not fuse: a producer with two users (fusing would compute it twice).
+// A small producer with two generic users is recomputed in each: two
+// generics, both computing exp.
 // CHECK-LABEL: func.func @two_users
-// CHECK-COUNT-3: linalg.generic
+// CHECK: linalg.generic
+// CHECK:   math.exp
+// CHECK:   arith.addf
+// CHECK: linalg.generic
+// CHECK:   math.exp
+// CHECK:   arith.mulf
+// CHECK-NOT: linalg.generic
+// CHECK: return
 func.func @two_users(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
   %e = tensor.empty() : tensor<4x8xf32>
   %ex = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
@@ -73,6 +81,27 @@ func.func @two_users(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) 
     linalg.yield %v : f32
   } -> tensor<4x8xf32>
   return %p, %q : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// Must not fuse: a producer that the function also returns keeps its kernel
+// (its result must be written anyway), so its user reads it.
+// CHECK-LABEL: func.func @returned_producer
+// CHECK-COUNT-2: linalg.generic
+func.func @returned_producer(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %ex = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = math.exp %a : f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%ex : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.addf %a, %a : f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  return %ex, %p : tensor<4x8xf32>, tensor<4x8xf32>
 }
 
 // Must not fuse: a reduction is not an elementwise producer; and a matmul
