@@ -17,6 +17,7 @@
 #include "Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::strata {
@@ -28,6 +29,40 @@ using namespace mlir;
 using namespace mlir::strata;
 
 namespace {
+
+/// A bias add (then optionally ReLU) of a matmul's result, which only it
+/// reads: strata-matmul-to-blas makes it the GEMM's epilogue after
+/// bufferization, so it stays a separate op here. (Fused into its users it
+/// would be recomputed in each, and the matmul's raw result written.)
+bool isGemmEpilogue(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumLoops() != 2)
+    return false;
+  Block &body = op.getRegion().front();
+  Operation *first = &body.front();
+  if (!isa<arith::AddFOp>(first))
+    return false;
+  size_t ops = body.getOperations().size();
+  if (ops == 3 && !isa<arith::MaximumFOp>(first->getNextNode()))
+    return false;
+  if (ops != 2 && ops != 3)
+    return false;
+  // The matmul's only live reader is `op` (a producer just fused into `op`
+  // may still be there, dead, until the driver erases it).
+  return llvm::any_of(op.getDpsInputs(), [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return def && isa<linalg::MatmulOp, linalg::MatmulTransposeAOp, linalg::MatmulTransposeBOp>(def) &&
+           llvm::all_of(v.getUsers(), [&](Operation *user) { return user == op || user->use_empty(); });
+  });
+}
+
+/// max(x, 0) of one input.
+bool isRelu(Operation *op) {
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  if (!g || g.getNumDpsInputs() != 1 || g.getRegion().front().getOperations().size() != 2)
+    return false;
+  auto max = dyn_cast<arith::MaximumFOp>(&g.getRegion().front().front());
+  return max && (matchPattern(max.getRhs(), m_PosZeroFloat()) || matchPattern(max.getLhs(), m_PosZeroFloat()));
+}
 
 /// Ops in a producer's body beyond which it is not recomputed per user.
 constexpr size_t kMaxRecomputedOps = 24;
@@ -42,6 +77,14 @@ bool shouldFuse(OpOperand *operand) {
   auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
   if (!producer || producer.getNumLoops() != producer.getNumParallelLoops())
     return false;
+  if (isGemmEpilogue(producer))
+    return producer->hasOneUse() && isRelu(operand->getOwner()); // still an epilogue after
+  // The ReLU of such a bias add joins it, whichever fusion the driver tries first.
+  if (isRelu(producer)) {
+    auto biasAdd = producer.getDpsInputs().front().getDefiningOp<linalg::GenericOp>();
+    if (biasAdd && biasAdd->hasOneUse() && isGemmEpilogue(biasAdd) && !producer->hasOneUse())
+      return false;
+  }
   if (producer->hasOneUse())
     return true;
   size_t bodyOps = producer.getRegion().front().getOperations().size();

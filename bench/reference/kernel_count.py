@@ -1,26 +1,31 @@
 #!/usr/bin/python3
-"""How many GPU kernels PyTorch eager launches for one ae-mlp train step,
-derived on a machine without a GPU.
+"""How many GPU kernels PyTorch eager launches for one train step of each
+reference workload, derived on a machine without a GPU.
 
-One training step (forward, MSE, backward, Adam with foreach=True as on CUDA,
-zero_grad(set_to_none=True)) runs under the autograd profiler on the CPU. On
-CUDA a GEMM (mm, addmm) is one cuBLAS call and a foreach op one
-multi-tensor-apply kernel (up to 110 tensors; this model has 12), whatever
-their CPU implementations call inside; every other leaf ATen op that computes
-launches one kernel, and ops that only make views or allocate (view, t,
-expand, empty, ...) launch none. This is a derivation, not a CUDA trace; run
-`strata bench --dry` beside it for Strata's figures.
+  kernel_count.py [ae-mlp|vae-mlp|simclr-mlp|bert-mini-mlm|all]
 
-Prints one JSON object.
+One training step of bench/reference/workloads.py (forward, loss, backward,
+the optimizer with foreach=True as on CUDA, zero_grad(set_to_none=True))
+runs under the autograd profiler on the CPU, after a first step that
+creates the optimizer's state. On CUDA a GEMM (mm, addmm, bmm, baddbmm) is
+one cuBLAS call and a foreach op one multi-tensor-apply kernel (up to 110
+tensors per launch), whatever their CPU implementations call inside; every
+other leaf ATen op that computes launches one kernel, and ops that only make
+views or allocate (view, t, expand, empty, ...) launch none. This is a
+derivation, not a CUDA trace: CUDA implementations that split an op into
+several kernels (a reduction in two passes, layer norm's backward) make the
+real count higher, so the figures are a lower bound. Run `strata bench
+--dry` beside it for Strata's figures.
+
+Prints one JSON object per workload.
 """
 import json
 import sys
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from ae_mlp import AeMlp  # noqa: E402
+import workloads  # noqa: E402
 
 NO_KERNEL = {
     "aten::empty", "aten::empty_like", "aten::empty_strided", "aten::view", "aten::t",
@@ -29,7 +34,8 @@ NO_KERNEL = {
     "aten::squeeze", "aten::permute", "aten::select", "aten::slice", "aten::alias",
     "aten::lift_fresh", "aten::result_type", "aten::_unsafe_view", "aten::numpy_T",
     "aten::set_", "aten::is_nonzero", "aten::item", "aten::_local_scalar_dense", "aten::to",
-    "aten::_to_copy", "aten::size", "aten::stride", "aten::contiguous",
+    "aten::_to_copy", "aten::size", "aten::stride", "aten::contiguous", "aten::resize_",
+    "aten::narrow", "aten::split", "aten::split_with_sizes", "aten::chunk", "aten::unbind",
 }
 GEMMS = {"aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm"}
 
@@ -47,7 +53,8 @@ def launches(profile):
             continue
         parent, inside_unit = e.cpu_parent, False
         while parent is not None:
-            if is_unit(parent.name):
+            # Under .to(): CPU scalars converted for an op, kernel arguments on CUDA.
+            if is_unit(parent.name) or parent.name in ("aten::to", "aten::_to_copy"):
                 inside_unit = True
                 break
             parent = parent.cpu_parent
@@ -58,32 +65,30 @@ def launches(profile):
     return names
 
 
-def main():
-    torch.manual_seed(0)
-    model = AeMlp("strata")
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=True)
-    x = torch.rand(256, 784)
-
-    def step():
-        loss = F.mse_loss(model(x), x)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    step()  # the first step creates Adam's state
+def count(name):
+    w = workloads.make(name)
+    inputs = w.batch()
+    w.step(inputs)  # the first step creates the optimizer's state
     with torch.autograd.profiler.profile() as profile:
-        step()
+        w.step(inputs)
     leaves = launches(profile)
     gemms = [n for n in leaves if n in GEMMS]
     kernels = [n for n in leaves if n not in GEMMS and n not in NO_KERNEL]
     counts = {}
     for n in kernels:
         counts[n] = counts.get(n, 0) + 1
-    print(json.dumps({"reference": "pytorch-eager", "model": "ae_mlp", "batch": 256,
-                      "torch": torch.__version__, "kernels_per_step": len(kernels),
-                      "library_calls_per_step": len(gemms),
-                      "launches_per_step": len(kernels) + len(gemms),
-                      "kernels_by_op": dict(sorted(counts.items(), key=lambda kv: -kv[1]))}))
+    return {"reference": "pytorch-eager", "model": name, "batch": workloads.BATCH[name],
+            "torch": torch.__version__, "kernels_per_step": len(kernels),
+            "library_calls_per_step": len(gemms), "launches_per_step": len(kernels) + len(gemms),
+            "kernels_by_op": dict(sorted(counts.items(), key=lambda kv: -kv[1]))}
+
+
+def main():
+    names = sys.argv[1:] or ["all"]
+    if names == ["all"]:
+        names = list(workloads.BATCH)
+    for name in names:
+        print(json.dumps(count(name)))
 
 
 if __name__ == "__main__":
