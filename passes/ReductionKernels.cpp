@@ -31,6 +31,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::strata {
 #define GEN_PASS_DEF_STRATAREDUCTIONKERNELS
@@ -65,7 +66,8 @@ std::optional<std::pair<gpu::AllReduceOperation, double>> combinerKind(Operation
 std::optional<Reduction> matchReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
     return std::nullopt;
-  if (llvm::any_of(op.getIndexingMapsArray(), [](AffineMap m) { return !m.isProjectedPermutation(); }))
+  if (llvm::any_of(op.getIndexingMapsArray(),
+                   [](AffineMap m) { return !m.isProjectedPermutation(/*allowZeroInResults=*/true); }))
     return std::nullopt;
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return std::nullopt;
@@ -120,46 +122,207 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRe
   return indices;
 }
 
-/// The operand indices that `map` (a projected permutation) picks from the loop indices.
-SmallVector<Value> pick(AffineMap map, ArrayRef<Value> loopIndices) {
+/// The operand indices that `map` (a projected permutation, possibly with
+/// constant 0 results where a reshape added a unit dimension) picks from the
+/// loop indices.
+SmallVector<Value> pick(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> loopIndices) {
   SmallVector<Value> indices;
-  for (AffineExpr e : map.getResults())
-    indices.push_back(loopIndices[cast<AffineDimExpr>(e).getPosition()]);
+  for (AffineExpr e : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e))
+      indices.push_back(loopIndices[dim.getPosition()]);
+    else
+      indices.push_back(b.create<arith::ConstantIndexOp>(loc, cast<AffineConstantExpr>(e).getValue()));
+  }
   return indices;
+}
+
+/// The loop structure of a reduction kernel: which loops are rows (one block
+/// each) and which are reduced (strided over the block's threads).
+struct RowSpace {
+  SmallVector<int64_t> ranges;
+  SmallVector<bool> isRow; // per loop
+  SmallVector<int64_t> rowExtents, reducedExtents;
+  int64_t rows = 1, reduced = 1;
+
+  explicit RowSpace(linalg::GenericOp op) : ranges(op.getStaticLoopRanges()) {
+    for (auto [extent, it] : llvm::zip(ranges, op.getIteratorTypesArray())) {
+      bool row = it == utils::IteratorType::parallel;
+      isRow.push_back(row);
+      (row ? rowExtents : reducedExtents).push_back(extent);
+      (row ? rows : reduced) *= extent;
+    }
+  }
+
+  /// The loop indices of the element `r` of the row whose indices are `rowIndices`.
+  SmallVector<Value> loopIndices(OpBuilder &b, Location loc, ArrayRef<Value> rowIndices, Value r) const {
+    SmallVector<Value> reducedIndices = delinearize(b, loc, r, reducedExtents);
+    SmallVector<Value> indices;
+    const Value *nextRow = rowIndices.begin(), *nextReduced = reducedIndices.begin();
+    for (bool row : isRow)
+      indices.push_back(row ? *nextRow++ : *nextReduced++);
+    return indices;
+  }
+};
+
+/// One op of a row kernel: a reduction (with the fill folded into it, if
+/// any) or an elementwise op over the same loops.
+struct Member {
+  linalg::GenericOp op;
+  std::optional<Reduction> reduction;
+  linalg::FillOp fill;
+};
+
+/// The buffer that `v` views, or `v`.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Every buffer access of a member: the root, the map over the member's
+/// loops, whether it writes.
+struct Access {
+  Value root;
+  Value value;
+  AffineMap map;
+  bool writes;
+};
+
+SmallVector<Access> accessesOf(linalg::GenericOp op) {
+  SmallVector<Access> accesses;
+  for (OpOperand &operand : op->getOpOperands())
+    if (isa<MemRefType>(operand.get().getType()))
+      accesses.push_back({rootOf(operand.get()), operand.get(), op.getMatchingIndexingMap(&operand),
+                          op.isDpsInit(&operand)});
+  return accesses;
+}
+
+/// Whether two accesses to one root touch, in every iteration, the same
+/// element (so the thread that writes it is the thread that reads it, in
+/// the same row): the same value through the same map, or a reshape that
+/// adds unit dimensions read at index 0.
+bool sameElement(const Access &a, const Access &b) {
+  auto strip = [](const Access &x) {
+    auto expand = x.value.getDefiningOp<memref::ExpandShapeOp>();
+    if (!expand)
+      return std::make_pair(x.value, x.map);
+    // Drop the results at the unit dimensions the reshape added (read at 0).
+    SmallVector<AffineExpr> kept;
+    ArrayRef<int64_t> shape = expand.getResultType().getShape();
+    for (auto [i, e] : llvm::enumerate(x.map.getResults())) {
+      auto c = dyn_cast<AffineConstantExpr>(e);
+      if (shape[i] == 1 && c && c.getValue() == 0 && expand.getSrcType().getRank() < (int64_t)shape.size())
+        continue;
+      kept.push_back(e);
+    }
+    if ((int64_t)kept.size() != expand.getSrcType().getRank())
+      return std::make_pair(Value(), AffineMap());
+    return std::make_pair(Value(expand.getSrc()), AffineMap::get(x.map.getNumDims(), 0, kept, x.map.getContext()));
+  };
+  auto [va, ma] = strip(a);
+  auto [vb, mb] = strip(b);
+  return va && va == vb && ma == mb;
 }
 
 struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsBase<ReductionKernelsPass> {
   using StrataReductionKernelsBase::StrataReductionKernelsBase;
 
   void runOnOperation() override {
-    SmallVector<Reduction> reductions;
-    for (Operation &op : getOperation().getBody().getOps())
-      if (auto generic = dyn_cast<linalg::GenericOp>(op))
-        if (auto r = matchReduction(generic))
-          reductions.push_back(*r);
-    for (Reduction &r : reductions)
-      lower(r);
+    SmallVector<SmallVector<Member>> groups;
+    DenseSet<Operation *> grouped;
+    for (Operation &op : getOperation().getBody().getOps()) {
+      auto generic = dyn_cast<linalg::GenericOp>(op);
+      if (!generic || grouped.contains(&op))
+        continue;
+      auto r = matchReduction(generic);
+      if (!r)
+        continue;
+      RowSpace space(generic);
+      if (space.reduced < minReduced && space.rows > 1)
+        continue;
+      SmallVector<Member> group = {Member{generic, r, fillBefore(generic)}};
+      if (space.rows > 1)
+        growRowGroup(group, space);
+      for (Member &m : group)
+        grouped.insert(m.op);
+      groups.push_back(std::move(group));
+    }
+    for (SmallVector<Member> &group : groups)
+      lower(group);
   }
 
-  void lower(Reduction &r) {
-    linalg::GenericOp op = r.op;
-    Location loc = op.getLoc();
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    SmallVector<int64_t> parallelExtents, reducedExtents;
-    int64_t outputs = 1, reduced = 1;
-    for (auto [extent, it] : llvm::zip(ranges, iterators)) {
-      bool isParallel = it == utils::IteratorType::parallel;
-      (isParallel ? parallelExtents : reducedExtents).push_back(extent);
-      (isParallel ? outputs : reduced) *= extent;
+  /// Adds the generics after the group's reduction that run over the same
+  /// rows, so one block per row does them all: reductions with the same loops
+  /// and elementwise ops over the same domain, as long as every buffer that
+  /// two members share is accessed element for element (no block reads what
+  /// another block writes). Views, constants, allocations and fills folded
+  /// into a member may sit in between.
+  static void growRowGroup(SmallVector<Member> &group, const RowSpace &space) {
+    SmallVector<Access> seen = accessesOf(group.front().op);
+    for (Operation *next = group.front().op->getNextNode(); next; next = next->getNextNode()) {
+      if (next->hasTrait<OpTrait::IsTerminator>())
+        return;
+      if (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0)
+        continue;
+      if (auto fill = dyn_cast<linalg::FillOp>(next)) {
+        // Only the fill of the next reduction's output, folded into it.
+        auto after = dyn_cast_or_null<linalg::GenericOp>(nextEffectful(fill));
+        if (after && fillBefore(after) == fill && matchReduction(after))
+          continue;
+        return;
+      }
+      auto generic = dyn_cast<linalg::GenericOp>(next);
+      if (!generic || !generic.hasPureBufferSemantics() || generic.getStaticLoopRanges() != space.ranges)
+        return;
+      std::optional<Reduction> r = matchReduction(generic);
+      bool elementwise = generic.getNumLoops() == generic.getNumParallelLoops() &&
+                         llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap m) {
+                           return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+                         });
+      if (r ? RowSpace(generic).isRow != space.isRow : !elementwise)
+        return;
+      SmallVector<Access> accesses = accessesOf(generic);
+      seen.append(accesses); // its own accesses too: it may update a buffer in place
+      for (const Access &a : accesses)
+        for (const Access &b : seen)
+          if (a.root == b.root && (a.writes || b.writes) && !sameElement(a, b))
+            return;
+      group.push_back(Member{generic, r, r ? fillBefore(generic) : nullptr});
     }
-    if (reduced < minReduced && outputs > 1)
-      return;
-    int64_t threads = std::min<int64_t>(outputs == 1 ? 1024 : 256, (reduced + 31) / 32 * 32);
+  }
 
-    linalg::FillOp fill = fillBefore(op);
-    OpBuilder b(op);
-    Value gridX = b.create<arith::ConstantIndexOp>(loc, outputs);
+  static Operation *nextEffectful(Operation *op) {
+    Operation *next = op->getNextNode();
+    while (next && (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0))
+      next = next->getNextNode();
+    return next;
+  }
+
+  void lower(MutableArrayRef<Member> group) {
+    linalg::GenericOp first = group.front().op;
+    Location loc = first.getLoc();
+    RowSpace space(first);
+    int64_t threads = std::min<int64_t>(space.rows == 1 ? 1024 : 256, (space.reduced + 31) / 32 * 32);
+
+    // Everything between the members that the launch does not take moves
+    // above it: views, constants, allocations.
+    Operation *last = group.back().op;
+    DenseSet<Operation *> taken;
+    for (Member &m : group) {
+      taken.insert(m.op);
+      if (m.fill)
+        taken.insert(m.fill);
+    }
+    Operation *insertBefore = group.front().fill ? group.front().fill.getOperation() : first.getOperation();
+    for (Operation *op = first->getNextNode(); last != first && op != last;) {
+      Operation *next = op->getNextNode();
+      if (!taken.contains(op))
+        op->moveBefore(insertBefore);
+      op = next;
+    }
+
+    OpBuilder b(first);
+    Value gridX = b.create<arith::ConstantIndexOp>(loc, space.rows);
     Value blockX = b.create<arith::ConstantIndexOp>(loc, threads);
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
     auto launch = b.create<gpu::LaunchOp>(loc, gridX, one, one, blockX, one, one);
@@ -168,20 +331,41 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
     b.setInsertionPoint(terminator);
 
     Value tid = launch.getThreadIds().x;
-    SmallVector<Value> parallelIndices = delinearize(b, loc, launch.getBlockIds().x, parallelExtents);
+    SmallVector<Value> rowIndices = delinearize(b, loc, launch.getBlockIds().x, space.rowExtents);
+    Value count = b.create<arith::ConstantIndexOp>(loc, space.reduced);
+    for (auto [i, m] : llvm::enumerate(group)) {
+      // Thread 0's store of a reduction, and every thread's elementwise
+      // stores, are read by other threads of the block in later members.
+      if (i > 0)
+        b.create<gpu::BarrierOp>(loc);
+      if (m.reduction)
+        emitReduction(b, *m.reduction, m.fill, space, rowIndices, tid, blockX, count);
+      else
+        emitElementwise(b, m.op, space, rowIndices, tid, blockX, count);
+    }
+    for (Member &m : group) {
+      m.op->erase();
+      if (m.fill)
+        m.fill->erase();
+    }
+    if (space.rows == 1)
+      absorbScalarTail(launch, b);
+  }
+
+  /// Strided partials, gpu.all_reduce, thread 0 combines with the initial
+  /// value (the fill's, or the output's) and stores.
+  static void emitReduction(OpBuilder &b, const Reduction &r, linalg::FillOp fill, const RowSpace &space,
+                            ArrayRef<Value> rowIndices, Value tid, Value step, Value count) {
+    linalg::GenericOp op = r.op;
+    Location loc = op.getLoc();
     Type element = r.contribution.getType();
     Value identity = b.create<arith::ConstantOp>(loc, b.getFloatAttr(element, r.identity));
-    Value reducedCount = b.create<arith::ConstantIndexOp>(loc, reduced);
-    auto loop = b.create<scf::ForOp>(loc, tid, reducedCount, blockX, ValueRange{identity});
+    auto loop = b.create<scf::ForOp>(loc, tid, count, step, ValueRange{identity});
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
-      SmallVector<Value> reducedIndices = delinearize(b, loc, loop.getInductionVar(), reducedExtents);
-      SmallVector<Value> loopIndices;
-      auto nextParallel = parallelIndices.begin(), nextReduced = reducedIndices.begin();
-      for (utils::IteratorType it : iterators)
-        loopIndices.push_back(it == utils::IteratorType::parallel ? *nextParallel++ : *nextReduced++);
-      Value contribution = cloneBody(b, r, loopIndices);
+      SmallVector<Value> loopIndices = space.loopIndices(b, loc, rowIndices, loop.getInductionVar());
+      Value contribution = cloneBody(b, op, r.combiner, loopIndices).lookup(r.contribution);
       IRMapping combine;
       combine.map(op.getRegion().front().getArguments().back(), loop.getRegionIterArg(0));
       combine.map(r.contribution, contribution);
@@ -191,13 +375,16 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
                                             gpu::AllReduceOperationAttr::get(b.getContext(), r.kind),
                                             /*uniform=*/true);
     Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
-    Value first = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, tid, zero);
-    auto ifFirst = b.create<scf::IfOp>(loc, first, /*withElseRegion=*/false);
+    Value isFirst = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, tid, zero);
+    auto ifFirst = b.create<scf::IfOp>(loc, isFirst, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifFirst.thenBlock()->getTerminator());
     OpOperand *init = op.getDpsInitOperand(0);
-    SmallVector<Value> outIndices;
-    for (Value v : pick(op.getMatchingIndexingMap(init), parallelIndicesInLoopOrder(op, parallelIndices)))
-      outIndices.push_back(v);
+    SmallVector<Value> rowLoopIndices;
+    auto next = rowIndices.begin();
+    for (bool row : space.isRow)
+      rowLoopIndices.push_back(row ? *next++ : Value()); // the output map reads no reduced loop
+    SmallVector<Value> outIndices = pick(b, loc, op.getMatchingIndexingMap(init), rowLoopIndices);
     Value old = fill ? fill.getInputs().front()
                      : b.create<memref::LoadOp>(loc, init->get(), outIndices).getResult();
     IRMapping finish;
@@ -205,39 +392,37 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
     finish.map(r.contribution, total.getResult());
     Value result = b.clone(*r.combiner, finish)->getResult(0);
     b.create<memref::StoreOp>(loc, result, init->get(), outIndices);
-    op->erase();
-    if (fill)
-      fill->erase();
-    if (outputs == 1)
-      absorbScalarTail(launch, b);
   }
 
-  /// The loop indices with only the parallel positions set (the output map
-  /// reads no reduced loop).
-  static SmallVector<Value> parallelIndicesInLoopOrder(linalg::GenericOp op, ArrayRef<Value> parallelIndices) {
-    SmallVector<Value> indices;
-    auto next = parallelIndices.begin();
-    for (utils::IteratorType it : op.getIteratorTypesArray())
-      indices.push_back(it == utils::IteratorType::parallel ? *next++ : Value());
-    return indices;
+  /// Every thread computes its strided elements of the row and stores them.
+  static void emitElementwise(OpBuilder &b, linalg::GenericOp op, const RowSpace &space,
+                              ArrayRef<Value> rowIndices, Value tid, Value step, Value count) {
+    Location loc = op.getLoc();
+    auto loop = b.create<scf::ForOp>(loc, tid, count, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    SmallVector<Value> loopIndices = space.loopIndices(b, loc, rowIndices, loop.getInductionVar());
+    IRMapping mapping = cloneBody(b, op, nullptr, loopIndices);
+    auto yield = cast<linalg::YieldOp>(op.getRegion().front().getTerminator());
+    for (auto [value, init] : llvm::zip(yield.getOperands(), op.getDpsInitsMutable()))
+      b.create<memref::StoreOp>(loc, mapping.lookupOrDefault(value), init.get(),
+                                pick(b, loc, op.getMatchingIndexingMap(&init), loopIndices));
   }
 
-  /// Loads the inputs at `loopIndices` and clones the body up to (not
-  /// including) the combiner; returns the contribution.
-  static Value cloneBody(OpBuilder &b, const Reduction &r, ArrayRef<Value> loopIndices) {
-    linalg::GenericOp op = r.op;
+  /// Loads the inputs at `loopIndices` and clones the body except `skip` (a
+  /// reduction's combiner) and the terminator; returns the value mapping.
+  static IRMapping cloneBody(OpBuilder &b, linalg::GenericOp op, Operation *skip, ArrayRef<Value> loopIndices) {
     Location loc = op.getLoc();
     Block &body = op.getRegion().front();
     IRMapping mapping;
     for (OpOperand *input : op.getDpsInputOperands()) {
       Value v = input->get();
-      BlockArgument arg = body.getArgument(input->getOperandNumber());
       if (isa<MemRefType>(v.getType()))
-        v = b.create<memref::LoadOp>(loc, v, pick(op.getMatchingIndexingMap(input), loopIndices));
-      mapping.map(arg, v);
+        v = b.create<memref::LoadOp>(loc, v, pick(b, loc, op.getMatchingIndexingMap(input), loopIndices));
+      mapping.map(body.getArgument(input->getOperandNumber()), v);
     }
     for (Operation &inner : body.without_terminator()) {
-      if (&inner == r.combiner)
+      if (&inner == skip)
         continue;
       if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
         mapping.map(index.getResult(), loopIndices[index.getDim()]);
@@ -245,7 +430,7 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
       }
       b.clone(inner, mapping);
     }
-    return mapping.lookup(r.contribution);
+    return mapping;
   }
 
   /// Moves the 0-d linalg ops that follow `launch` into thread 0's branch,
@@ -253,11 +438,15 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
   /// between move above the launch (they cannot depend on it: it has no
   /// results).
   static void absorbScalarTail(gpu::LaunchOp launch, OpBuilder &b) {
+    Block &body = launch.getBody().front();
+    auto ifFirst = std::prev(body.end(), 2); // the last scf.if, before the terminator
+    auto branch = cast<scf::IfOp>(*ifFirst);
+    Operation *into = branch.thenBlock()->getTerminator();
     Operation *next = launch->getNextNode();
     while (next && !next->hasTrait<OpTrait::IsTerminator>()) {
       Operation *after = next->getNextNode();
       if (isScalarLinalg(next)) {
-        next->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+        next->moveBefore(into);
       } else if (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0) {
         next->moveBefore(launch);
       } else {

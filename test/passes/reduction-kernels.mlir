@@ -138,3 +138,101 @@ func.func @not_converted(%x: memref<4096x4xf32>, %out: memref<4096xf32>) {
   }
   return
 }
+
+// -----
+
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#bcast = affine_map<(d0, d1) -> (d0, 0)>
+#col = affine_map<(d0, d1) -> (d1)>
+
+// Layer norm over rows of 512: the mean's sum, the variance's sum (reading
+// the first through a [64, 1] reshape) and the normalization (reading both)
+// run in one kernel, a block per row, with a barrier between them so every
+// thread sees thread 0's stores. Both fills fold into their reductions.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK:   gpu.all_reduce add
+// CHECK:   memref.store %{{.*}}, %[[SUM:.*]][%[[ROW:.*]]] : memref<64xf32>
+// CHECK:   gpu.barrier
+// CHECK:   scf.for
+// CHECK:     memref.load %{{.*}}[%[[ROW]], %{{.*}}] : memref<64x1xf32>
+// CHECK:   gpu.all_reduce add
+// CHECK:   gpu.barrier
+// CHECK:   scf.for
+// CHECK:     math.sqrt
+// CHECK:     memref.store %{{.*}}, %{{.*}}[%[[ROW]], %{{.*}}] : memref<64x512xf32>
+// CHECK:   gpu.terminator
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @layer_norm(%x: memref<64x512xf32>, %gamma: memref<512xf32>, %y: memref<64x512xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %inv = arith.constant 0.001953125 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %sum = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%zero : f32) outs(%sum : memref<64xf32>)
+  linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<64x512xf32>) outs(%sum : memref<64xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  }
+  %sum2 = memref.expand_shape %sum [[0, 1]] output_shape [64, 1] : memref<64xf32> into memref<64x1xf32>
+  %sq = memref.alloc() : memref<64xf32>
+  linalg.fill ins(%zero : f32) outs(%sq : memref<64xf32>)
+  linalg.generic {indexing_maps = [#rows, #bcast, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %sum2 : memref<64x512xf32>, memref<64x1xf32>) outs(%sq : memref<64xf32>) {
+  ^bb0(%in: f32, %s: f32, %acc: f32):
+    %mean = arith.mulf %s, %inv : f32
+    %c = arith.subf %in, %mean : f32
+    %c2 = arith.mulf %c, %c : f32
+    %a = arith.addf %acc, %c2 : f32
+    linalg.yield %a : f32
+  }
+  %sq2 = memref.expand_shape %sq [[0, 1]] output_shape [64, 1] : memref<64xf32> into memref<64x1xf32>
+  linalg.generic {indexing_maps = [#rows, #bcast, #bcast, #col, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %sum2, %sq2, %gamma : memref<64x512xf32>, memref<64x1xf32>, memref<64x1xf32>, memref<512xf32>) outs(%y : memref<64x512xf32>) {
+  ^bb0(%in: f32, %s: f32, %v: f32, %g: f32, %o: f32):
+    %mean = arith.mulf %s, %inv : f32
+    %var = arith.mulf %v, %inv : f32
+    %ve = arith.addf %var, %eps : f32
+    %sd = math.sqrt %ve : f32
+    %c = arith.subf %in, %mean : f32
+    %n = arith.divf %c, %sd : f32
+    %r = arith.mulf %n, %g : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+
+// A row group stops where blocks would share data: the elementwise op reads
+// the row sums by column (sum[j], other blocks' results), so it is not in the
+// reduction's kernel.
+// CHECK-LABEL: func.func @no_group_across_rows
+// CHECK: gpu.launch
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.terminator
+// CHECK: linalg.generic
+func.func @no_group_across_rows(%x: memref<64x64xf32>, %sum: memref<64xf32>, %y: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<64x64xf32>) outs(%sum : memref<64xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#rows, #col, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %sum : memref<64x64xf32>, memref<64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%in: f32, %s: f32, %o: f32):
+    %d = arith.subf %in, %s : f32
+    linalg.yield %d : f32
+  }
+  return
+}
