@@ -84,6 +84,7 @@ def count(name):
 
 
 def main():
+    torch.set_num_threads(1)  # one thread: the profile's op tree is the same on every run
     names = sys.argv[1:] or ["all"]
     if names == ["all"]:
         names = list(workloads.BATCH)
