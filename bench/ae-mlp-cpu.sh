@@ -12,14 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-speed}
 strata=build/bin/strata
-python=/usr/bin/python3 # Debian's, with python3-torch; not a pyenv build
-
-if ! "$python" -c 'import torch, numpy' 2> /dev/null; then
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
-fi
+source bench/lib.sh
+ensure_torch
 
 field() { "$python" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 

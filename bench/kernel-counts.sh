@@ -11,14 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 strata=build/bin/strata
-python=/usr/bin/python3 # Debian's, with python3-torch; not a pyenv build
-
-if ! "$python" -c 'import torch' 2> /dev/null; then
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
-fi
+source bench/lib.sh
+ensure_torch
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -27,6 +27,13 @@ inline bool isViewOf(Operation *user, Value v) {
   return view && view.getViewSource() == v;
 }
 
+/// The buffer that `v` views (through subviews, casts, reshapes), or `v`.
+inline Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
 /// `root` and every value that views it, transitively.
 inline SmallVector<Value> viewsOf(Value root) {
   SmallVector<Value> all = {root};

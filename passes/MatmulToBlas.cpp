@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferViews.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -49,13 +50,6 @@ MemRefType stridedDynamic(MemRefType type) {
 MemRefType stridedDynamicVector(Type element) {
   auto layout = StridedLayoutAttr::get(element.getContext(), ShapedType::kDynamic, {ShapedType::kDynamic});
   return MemRefType::get({ShapedType::kDynamic}, element, layout);
-}
-
-/// The buffer that `v` views (through subviews, casts, reshapes), or `v`.
-Value rootOf(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
 }
 
 /// `D = C + bias[j]` (ReLU optional) that a GEMM's result C feeds.

@@ -183,7 +183,10 @@ def StrataReductionKernels : Pass<"strata-reduction-kernels", "mlir::func::FuncO
     statistics and bias gradients are such reductions. A constant fill of the
     output right before the reduction is folded into thread 0's write, and
     0-d ops right after a full reduction (scaling a loss, seeding its
-    gradient) run in thread 0 of the same kernel. Reductions of fewer than
+    gradient) run in thread 0 of the same kernel. After a row reduction, the
+    reductions and elementwise ops over the same rows that follow it join its
+    kernel (a barrier between each), as long as no block reads what another
+    writes: a layer norm or a softmax is one kernel. Reductions of fewer than
     `min-reduced` elements over many outputs are left to the parallel loops
     (a thread per output does better there).
   }];

@@ -19,11 +19,19 @@
 // (P = 1), the 0-d linalg ops that follow it (scaling the loss, seeding its
 // gradient) move into thread 0 of the same kernel.
 //
+// Row groups. After a row reduction (P > 1), the reductions over the same
+// loops and the elementwise ops over the same domain that follow it join its
+// kernel, one after the other with a barrier between them, while every
+// buffer two members share is accessed element for element: a layer norm
+// (sum, sum of squares, normalize) or a softmax (max, sum of exponentials,
+// divide) is one kernel that reads its row from cache after the first pass.
+//
 // The order of the additions differs from the loop lowering (a tree instead
 // of a left fold), so results differ in the last bits from the CPU back end.
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferViews.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -171,13 +179,6 @@ struct Member {
   std::optional<Reduction> reduction;
   linalg::FillOp fill;
 };
-
-/// The buffer that `v` views, or `v`.
-Value rootOf(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
 
 /// Every buffer access of a member: the root, the map over the member's
 /// loops, whether it writes.

@@ -1,0 +1,16 @@
+# Shared by the bench/ scripts (sourced, not run).
+
+# Debian's python, with python3-torch; not a pyenv build.
+python=/usr/bin/python3
+
+# Installs Debian's python3-torch and python3-numpy (and OpenBLAS, so torch does
+# not fall back to the reference BLAS) when they are missing.
+ensure_torch() {
+  if "$python" -c 'import torch, numpy' 2> /dev/null; then
+    return
+  fi
+  local sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
+}
