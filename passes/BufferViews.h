@@ -9,6 +9,8 @@
 
 #include "mlir/IR/Block.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::strata {
@@ -25,6 +27,14 @@ inline Operation *topLevelIn(Operation *op, Block *block) {
 inline bool isViewOf(Operation *user, Value v) {
   auto view = dyn_cast<ViewLikeOpInterface>(user);
   return view && view.getViewSource() == v;
+}
+
+/// An op that may sit between two buffer ops without ordering them: views,
+/// constants and scalar math (side-effect free, no regions), and allocations
+/// of new buffers. Such ops can move above a kernel that absorbs the ops
+/// around them.
+inline bool touchesNoBuffer(Operation *op) {
+  return isa<memref::AllocOp>(op) || isMemoryEffectFree(op) && op->getNumRegions() == 0;
 }
 
 /// The buffer that `v` views (through subviews, casts, reshapes), or `v`.

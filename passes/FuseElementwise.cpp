@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BiasAdd.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -35,16 +36,7 @@ namespace {
 /// bufferization, so it stays a separate op here. (Fused into its users it
 /// would be recomputed in each, and the matmul's raw result written.)
 bool isGemmEpilogue(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumLoops() != 2)
-    return false;
-  Block &body = op.getRegion().front();
-  Operation *first = &body.front();
-  if (!isa<arith::AddFOp>(first))
-    return false;
-  size_t ops = body.getOperations().size();
-  if (ops == 3 && !isa<arith::MaximumFOp>(first->getNextNode()))
-    return false;
-  if (ops != 2 && ops != 3)
+  if (op.getNumLoops() != 2 || !biasAddBody(op))
     return false;
   // The matmul's only live reader is `op` (a producer just fused into `op`
   // may still be there, dead, until the driver erases it).

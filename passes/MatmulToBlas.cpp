@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BiasAdd.h"
 #include "BufferViews.h"
 #include "Passes.h"
 
@@ -65,8 +66,7 @@ struct BiasEpilogue {
 std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::FillOp zeroFill) {
   Value c = matmul->getOperand(2);
   Operation *next = matmul->getNextNode();
-  // Views, constants and allocations of new buffers may sit in between.
-  while (next && (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0))
+  while (next && touchesNoBuffer(next))
     next = next->getNextNode();
   auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
   if (!generic || !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 2 ||
@@ -83,24 +83,8 @@ std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::F
   if (cOperand->get() != c || generic.getMatchingIndexingMap(cOperand) != rows ||
       generic.getMatchingIndexingMap(biasOperand) != cols || generic.getMatchingIndexingMap(out) != rows)
     return std::nullopt;
-  // The body: add of the two inputs, then optionally max with 0.
-  Block &body = generic.getRegion().front();
-  Value cArg = body.getArgument(cIndex), biasArg = body.getArgument(1 - cIndex);
-  Value yielded = cast<linalg::YieldOp>(body.getTerminator())->getOperand(0);
-  bool relu = false;
-  if (auto max = yielded.getDefiningOp<arith::MaximumFOp>()) {
-    Value other = max.getLhs();
-    yielded = max.getRhs();
-    if (!matchPattern(other, m_PosZeroFloat()))
-      std::swap(other, yielded);
-    if (!matchPattern(other, m_PosZeroFloat()))
-      return std::nullopt;
-    relu = true;
-  }
-  auto add = yielded.getDefiningOp<arith::AddFOp>();
-  if (!add || !(add.getLhs() == cArg && add.getRhs() == biasArg || add.getLhs() == biasArg && add.getRhs() == cArg))
-    return std::nullopt;
-  if (body.getOperations().size() != (relu ? 3u : 2u))
+  std::optional<bool> relu = biasAddBody(generic);
+  if (!relu)
     return std::nullopt;
   // C is read by nothing else; D overwrites none of the GEMM's inputs.
   for (Operation *user : c.getUsers())
@@ -119,7 +103,7 @@ std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::F
   if (!biasType || biasType.getRank() != 1 || failed(getStridesAndOffset(biasType, strides, offset)) || strides[0] != 1 ||
       ShapedType::isDynamic(offset) || offset * biasType.getElementTypeBitWidth() % 128 != 0)
     return std::nullopt;
-  return BiasEpilogue{generic, bias, result, relu};
+  return BiasEpilogue{generic, bias, result, *relu};
 }
 
 struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<MatmulToBlasPass> {

@@ -161,9 +161,12 @@ struct RowSpace {
     }
   }
 
-  /// The loop indices of the element `r` of the row whose indices are `rowIndices`.
-  SmallVector<Value> loopIndices(OpBuilder &b, Location loc, ArrayRef<Value> rowIndices, Value r) const {
-    SmallVector<Value> reducedIndices = delinearize(b, loc, r, reducedExtents);
+  /// The loop indices of the element `r` of the row whose indices are
+  /// `rowIndices`; without `r`, the reduced loops' entries are null (for a
+  /// map that reads only the row loops, such as a reduction's output).
+  SmallVector<Value> loopIndices(OpBuilder &b, Location loc, ArrayRef<Value> rowIndices, Value r = {}) const {
+    SmallVector<Value> reducedIndices =
+        r ? delinearize(b, loc, r, reducedExtents) : SmallVector<Value>(reducedExtents.size());
     SmallVector<Value> indices;
     const Value *nextRow = rowIndices.begin(), *nextReduced = reducedIndices.begin();
     for (bool row : isRow)
@@ -263,7 +266,7 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
     for (Operation *next = group.front().op->getNextNode(); next; next = next->getNextNode()) {
       if (next->hasTrait<OpTrait::IsTerminator>())
         return;
-      if (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0)
+      if (touchesNoBuffer(next))
         continue;
       if (auto fill = dyn_cast<linalg::FillOp>(next)) {
         // Only the fill of the next reduction's output, folded into it.
@@ -294,7 +297,7 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
 
   static Operation *nextEffectful(Operation *op) {
     Operation *next = op->getNextNode();
-    while (next && (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0))
+    while (next && touchesNoBuffer(next))
       next = next->getNextNode();
     return next;
   }
@@ -381,11 +384,8 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifFirst.thenBlock()->getTerminator());
     OpOperand *init = op.getDpsInitOperand(0);
-    SmallVector<Value> rowLoopIndices;
-    auto next = rowIndices.begin();
-    for (bool row : space.isRow)
-      rowLoopIndices.push_back(row ? *next++ : Value()); // the output map reads no reduced loop
-    SmallVector<Value> outIndices = pick(b, loc, op.getMatchingIndexingMap(init), rowLoopIndices);
+    SmallVector<Value> outIndices =
+        pick(b, loc, op.getMatchingIndexingMap(init), space.loopIndices(b, loc, rowIndices));
     Value old = fill ? fill.getInputs().front()
                      : b.create<memref::LoadOp>(loc, init->get(), outIndices).getResult();
     IRMapping finish;
@@ -448,7 +448,7 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
       Operation *after = next->getNextNode();
       if (isScalarLinalg(next)) {
         next->moveBefore(into);
-      } else if (isa<memref::AllocOp>(next) || isMemoryEffectFree(next) && next->getNumRegions() == 0) {
+      } else if (touchesNoBuffer(next)) {
         next->moveBefore(launch);
       } else {
         break;

@@ -5,8 +5,9 @@
 // the gradient norm) are sequential loops, and 0-d ops are plain loads and
 // stores. On the GPU path every buffer is device memory, so such code must run
 // on the device. This pass wraps each maximal run of it in a gpu.launch of one
-// block of one thread: correct, and slow where the run is long; the fusion
-// stage replaces the big ones (full reductions) with proper reduction kernels.
+// block of one thread: correct, and slow where the run is long. On the GPU
+// pipeline strata-reduction-kernels has made the reductions kernels before
+// this runs, so what is left here is small (0-d fills, scalar updates).
 //
 // A run is a sequence of top-level ops of the function body between two
 // barriers (a launch, a call, the return, or any other op with effects that is

@@ -12,10 +12,12 @@ one cuBLAS call and a foreach op one multi-tensor-apply kernel (up to 110
 tensors per launch), whatever their CPU implementations call inside; every
 other leaf ATen op that computes launches one kernel, and ops that only make
 views or allocate (view, t, expand, empty, ...) launch none. This is a
-derivation, not a CUDA trace: CUDA implementations that split an op into
-several kernels (a reduction in two passes, layer norm's backward) make the
-real count higher, so the figures are a lower bound. Run `strata bench
---dry` beside it for Strata's figures.
+derivation, not a CUDA trace, and neither bound holds: CUDA implementations
+that split an op into several kernels (layer norm's backward) count higher,
+CPU implementations that add a fill before a reduction count lower on CUDA,
+and the profiler's tree of backward ops varies a little from run to run, so
+the totals move by a few. Run `strata bench --dry` beside it for Strata's
+figures.
 
 Prints one JSON object per workload.
 """
@@ -84,7 +86,7 @@ def count(name):
 
 
 def main():
-    torch.set_num_threads(1)  # one thread: the profile's op tree is the same on every run
+    torch.set_num_threads(1)  # fewer threads, fewer ops without a parent in the profile
     names = sys.argv[1:] or ["all"]
     if names == ["all"]:
         names = list(workloads.BATCH)

@@ -59,6 +59,7 @@ struct PreparedGemm {
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t first = nullptr, second = nullptr, result = nullptr;
   cublasLtMatmulAlgo_t algo{};
+  CUdeviceptr a = 0, b = 0, c = 0; // bound on the function's first run
 };
 
 } // namespace
@@ -137,24 +138,29 @@ struct CudaProgram::Impl {
     return it->second + v.byteOffset + v.offset * sizeOf(v.dtype);
   }
 
-  void gemm(const BundleFunction &f, const PreparedGemm &p) {
-    const GemmCommand &g = p.command; // m, n and k are in the layouts
-    double one = 1.0, beta = g.accumulate ? 1.0 : 0.0;
-    float onef = 1.0f, betaf = static_cast<float>(beta);
-    bool f64 = g.c.dtype == DType::F64;
-    CUdeviceptr c = address(f, g.c);
+  /// Buffers are allocated after prepare() and never move: their addresses,
+  /// and the bias pointer of an epilogue, are set once, on the first run.
+  void bind(const BundleFunction &f, PreparedGemm &p) {
+    const GemmCommand &g = p.command;
+    p.a = address(f, g.a);
+    p.b = address(f, g.b);
+    p.c = address(f, g.c);
     if (g.epilogue != Epilogue::None) {
-      // Buffers never move once allocated, but they are allocated after
-      // prepare(): the pointer is set here.
       void *bias = reinterpret_cast<void *>(address(f, g.bias));
       check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
             "BIAS_POINTER");
     }
+  }
+
+  void gemm(const PreparedGemm &p) {
+    const GemmCommand &g = p.command; // m, n and k are in the layouts
+    double one = 1.0, beta = g.accumulate ? 1.0 : 0.0;
+    float onef = 1.0f, betaf = static_cast<float>(beta);
+    bool f64 = g.c.dtype == DType::F64;
     check(cublasLtMatmul(lt, p.desc, f64 ? static_cast<const void *>(&one) : &onef,
-                         reinterpret_cast<void *>(address(f, g.b)), p.first,
-                         reinterpret_cast<void *>(address(f, g.a)), p.second,
-                         f64 ? static_cast<const void *>(&beta) : &betaf, reinterpret_cast<void *>(c),
-                         p.result, reinterpret_cast<void *>(c), p.result, &p.algo,
+                         reinterpret_cast<void *>(p.b), p.first, reinterpret_cast<void *>(p.a), p.second,
+                         f64 ? static_cast<const void *>(&beta) : &betaf, reinterpret_cast<void *>(p.c),
+                         p.result, reinterpret_cast<void *>(p.c), p.result, &p.algo,
                          reinterpret_cast<void *>(workspace), workspaceBytes,
                          reinterpret_cast<cudaStream_t>(stream)),
           "cublasLtMatmul");
@@ -271,8 +277,10 @@ void CudaProgram::run(const std::string &function, const std::vector<int64_t> &s
   const BundleFunction &f = m.bundle->functions.at(function);
   auto [it, first] = m.launches.try_emplace(function);
   std::vector<PreparedLaunch> &launches = it->second;
+  std::vector<PreparedGemm> &gemms = m.gemms[function]; // prepared in the constructor
   if (first) {
-    // Buffers are allocated by now and never move: pack each launch once.
+    // Buffers are allocated by now and never move: pack each launch, and
+    // bind each GEMM's addresses, once.
     std::vector<uint64_t> addresses(f.args.size(), 0);
     for (size_t i = 0; i < f.args.size(); ++i)
       if (f.args[i].isBuffer)
@@ -286,11 +294,13 @@ void CudaProgram::run(const std::string &function, const std::vector<int64_t> &s
         l.readsScalars |= !op.isBuffer && op.scalar.arg >= 0;
       launches.push_back(std::move(l));
     }
+    for (PreparedGemm &p : gemms)
+      m.bind(f, p);
   }
   size_t nextGemm = 0, nextLaunch = 0;
   for (const Command &c : f.schedule) {
     if (!c.isLaunch) {
-      m.gemm(f, m.gemms.at(function).at(nextGemm++));
+      m.gemm(gemms.at(nextGemm++));
       continue;
     }
     PreparedLaunch &l = launches[nextLaunch++];
