@@ -209,11 +209,10 @@ std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const fronte
   Json manifest;
   manifest["format"] = "strata-bundle-1";
   manifest["model"] = graph.model;
-  std::string split = "train";
-  for (const auto &[key, value] : graph.train.datasetArgs)
-    if (key == "split")
-      split = value.s;
-  manifest["dataset"] = {{"name", graph.train.dataset}, {"split", split}};
+  runtime::DataSource data = dataSourceOf(graph);
+  manifest["dataset"] = {{"name", data.name}, {"split", data.split}};
+  if (data.seqLen > 0) // text: the rows' length and the tokenizer's vocabulary
+    manifest["dataset"].update({{"seq_len", data.seqLen}, {"vocab", data.vocab}});
   manifest["seed"] = graph.train.seed;
   manifest["target"] = "cuda";
   manifest["chip"] = chip;

@@ -227,6 +227,23 @@ std::string ptxOf(mlir::ModuleOp module) {
 
 } // namespace
 
+strata::runtime::DataSource strata::compiler::dataSourceOf(const frontend::Graph &graph,
+                                                           const std::string &split) {
+  runtime::DataSource source;
+  source.name = graph.train.dataset;
+  for (const auto &[key, value] : graph.train.datasetArgs) {
+    if (key == "split")
+      source.split = value.s;
+    else if (key == "seq_len")
+      source.seqLen = value.i;
+    else if (key == "vocab")
+      source.vocab = value.i;
+  }
+  if (!split.empty())
+    source.split = split;
+  return source;
+}
+
 std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph &graph,
                                                           const CompileOptions &options) {
   mlir::DialectRegistry registry = compilerRegistry();

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Dataset.h"
 #include "Function.h"
 #include "Graph.h"
 #include "ParamInit.h"
@@ -53,6 +54,10 @@ struct GpuFunctionReport {
 };
 
 std::vector<GpuFunctionReport> gpuReport(const frontend::Graph &graph, const CompileOptions &options);
+
+/// The data set the spec's train section names, for `split`; an empty split
+/// is the spec's own ("train" when it names none).
+runtime::DataSource dataSourceOf(const frontend::Graph &graph, const std::string &split = "");
 
 /// `strata compile --target=cuda`: writes DIR/manifest.json (schedule and
 /// parameter layout) and DIR/kernels.ptx. Writes into DIR.tmp and renames,

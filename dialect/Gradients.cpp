@@ -88,19 +88,21 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradi
   bool ta = getTransposeLhs(), tc = getTransposeRhs();
   // For y = op(a) op(c): d op(a) = g op(c)^T and d op(c) = op(a)^T g, written
   // so that no transpose is materialized.
-  Value da, dc;
-  if (!ta && !tc) {
-    da = m.matmul(g, c, false, true);
-    dc = m.matmul(a, g, true, false);
-  } else if (ta && !tc) {
-    da = m.matmul(c, g, false, true);
-    dc = m.matmul(a, g, false, false);
-  } else if (!ta && tc) {
-    da = m.matmul(g, c, false, false);
-    dc = m.matmul(g, a, true, false);
+  Value da = !tc ? (ta ? m.matmul(c, g, false, true) : m.matmul(g, c, false, true))
+                 : (ta ? m.matmul(c, g, true, true) : m.matmul(g, c, false, false));
+  Value dc;
+  auto aType = typeOf(a);
+  if (m.rankOf(c) == 2 && aType.getRank() > 2 && !ta && aType.hasStaticShape()) {
+    // A 2-D weight applied to every matrix of a batch ([B, S, K] x [K, N], a
+    // linear layer on a sequence): its gradient is one GEMM with the batch
+    // folded into the rows, not a batch of GEMMs summed afterwards.
+    int64_t k = aType.getShape().back(), n = typeOf(g).getShape().back();
+    int64_t rows = aType.getNumElements() / k;
+    Value aRows = m.reshape(a, {rows, k}), gRows = m.reshape(g, {rows, n});
+    dc = tc ? m.matmul(gRows, aRows, true, false) : m.matmul(aRows, gRows, true, false);
   } else {
-    da = m.matmul(c, g, true, true);
-    dc = m.matmul(g, a, true, true);
+    dc = !tc ? (ta ? m.matmul(a, g, false, false) : m.matmul(a, g, true, false))
+             : (ta ? m.matmul(g, a, true, true) : m.matmul(g, a, true, false));
   }
   operandGradients.push_back(m.sumToShape(da, typeOf(a)));
   operandGradients.push_back(m.sumToShape(dc, typeOf(c)));

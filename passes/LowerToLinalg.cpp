@@ -87,6 +87,10 @@ private:
                             [&](OpBuilder &nb, Location l, ValueRange a) { return f(nb, l, a[0], a[1]); });
   }
 
+  /// [..., M, K] x [..., K, N] with equal batch axes as one linalg batch
+  /// matmul over the folded batch; null when the shapes do not allow it.
+  Value batchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta, bool tb,
+                    RankedTensorType outType);
   Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta, bool tb,
                RankedTensorType outType);
   /// Reduces over `axes`, scales by `scale`, and reshapes to the op's result
@@ -242,6 +246,39 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       });
 }
 
+Value Lowering::batchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta, bool tb,
+                            RankedTensorType outType) {
+  auto lt = typeOf(lhs), rt = typeOf(rhs);
+  int64_t rank = outType.getRank();
+  if (rank < 3 || lt.getRank() != rank || rt.getRank() != rank || (ta && tb) ||
+      !outType.hasStaticShape() || !lt.hasStaticShape() || !rt.hasStaticShape())
+    return nullptr;
+  int64_t batch = 1;
+  for (int64_t i = 0; i + 2 < rank; ++i) {
+    if (lt.getDimSize(i) != outType.getDimSize(i) || rt.getDimSize(i) != outType.getDimSize(i))
+      return nullptr;
+    batch *= outType.getDimSize(i);
+  }
+  auto folded = [&](Value v) {
+    auto t = typeOf(v);
+    auto type = RankedTensorType::get({batch, t.getDimSize(rank - 2), t.getDimSize(rank - 1)},
+                                      t.getElementType());
+    return buildReshape(b, loc, v, type);
+  };
+  auto foldedOut = RankedTensorType::get(
+      {batch, outType.getDimSize(rank - 2), outType.getDimSize(rank - 1)}, outType.getElementType());
+  SmallVector<Value> inputs = {folded(lhs), folded(rhs)};
+  Value zeros = buildZeros(b, loc, foldedOut);
+  Value result;
+  if (ta)
+    result = b.create<linalg::BatchMatmulTransposeAOp>(loc, inputs, ValueRange{zeros}).getResult(0);
+  else if (tb)
+    result = b.create<linalg::BatchMatmulTransposeBOp>(loc, inputs, ValueRange{zeros}).getResult(0);
+  else
+    result = b.create<linalg::BatchMatmulOp>(loc, inputs, ValueRange{zeros}).getResult(0);
+  return buildReshape(b, loc, result, outType);
+}
+
 Value Lowering::matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta, bool tb,
                        RankedTensorType outType) {
   // [.., M, K] x [K, N] with a plain lhs: fold the leading axes into M.
@@ -253,6 +290,11 @@ Value Lowering::matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, bool ta
     auto flatOut = RankedTensorType::get({rows, outType.getShape().back()}, outType.getElementType());
     return buildReshape(b, loc, matmul(b, loc, flat, rhs, false, tb, flatOut), outType);
   }
+  // Both operands with the same batch axes (attention's [B, H, S, d]): fold
+  // them into one and use the named batch matmuls, which the BLAS lowering
+  // turns into one batched GEMM call.
+  if (Value batched = batchMatmul(b, loc, lhs, rhs, ta, tb, outType))
+    return batched;
   Value zeros = buildZeros(b, loc, outType);
   if (outType.getRank() == 2 && typeOf(lhs).getRank() == 2 && typeOf(rhs).getRank() == 2) {
     if (!ta && !tb)

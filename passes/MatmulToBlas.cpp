@@ -1,7 +1,7 @@
-//===- MatmulToBlas.cpp - 2-D linalg matmuls on memrefs to BLAS calls -----===//
+//===- MatmulToBlas.cpp - linalg matmuls on memrefs to BLAS calls ---------===//
 //
 // After bufferization, rewrites linalg.matmul, linalg.matmul_transpose_a and
-// linalg.matmul_transpose_b on f32/f64 memrefs into calls of
+// linalg.matmul_transpose_b (and their batch_ forms) on f32/f64 memrefs into calls of
 // `strata_gemm_f32/f64(A, B, C, transpose_a, transpose_b, accumulate)`, which
 // computes C = op(A) op(B) (+ C when accumulate: linalg's semantics). When
 // the op that last wrote C is a fill with zero, the fill is dropped and the
@@ -11,6 +11,11 @@
 // descriptors. With library=cublaslt the callee is
 // `strata_cublaslt_gemm_f32/f64`, same contract, on device memory: the GPU
 // pipeline runs this before it maps what is left onto kernels.
+//
+// Batched. linalg.batch_matmul (and its transpose_a / transpose_b forms)
+// becomes `strata_gemm_batched_f32/f64` (`strata_cublaslt_gemm_batched_*`),
+// same arguments on [batch, rows, cols] views: one strided-batched cuBLASLt
+// call on the GPU, a GEMM per matrix on the CPU.
 //
 // Epilogues. A non-accumulating GEMM whose result feeds only the bias add
 // of a linear layer, `D = C + bias[j]`, optionally followed by ReLU, becomes
@@ -46,6 +51,18 @@ MemRefType stridedDynamic(MemRefType type) {
                                        {ShapedType::kDynamic, ShapedType::kDynamic});
   return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, type.getElementType(),
                          layout, type.getMemorySpace());
+}
+
+/// A batch of matrices, [batch, rows, cols], with any strides.
+MemRefType stridedDynamicBatch(MemRefType type) {
+  auto layout = StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
+                                       {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic});
+  return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+                         type.getElementType(), layout, type.getMemorySpace());
+}
+
+bool isBatched(linalg::LinalgOp op) {
+  return isa<linalg::BatchMatmulOp, linalg::BatchMatmulTransposeAOp, linalg::BatchMatmulTransposeBOp>(op);
 }
 
 MemRefType stridedDynamicVector(Type element) {
@@ -117,7 +134,8 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     }
     SmallVector<linalg::LinalgOp> matmuls;
     module.walk([&](linalg::LinalgOp op) {
-      if (!isa<linalg::MatmulOp, linalg::MatmulTransposeAOp, linalg::MatmulTransposeBOp>(op))
+      if (!isa<linalg::MatmulOp, linalg::MatmulTransposeAOp, linalg::MatmulTransposeBOp>(op) &&
+          !isBatched(op))
         return;
       if (!op.hasPureBufferSemantics())
         return;
@@ -129,13 +147,15 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
       rewrite(module, op);
   }
 
-  func::FuncOp declare(ModuleOp module, Type element, bool withBias) {
+  func::FuncOp declare(ModuleOp module, Type element, bool withBias, bool batched) {
     std::string name = std::string(library == "cublaslt" ? "strata_cublaslt_gemm_" : "strata_gemm_") +
-                       (withBias ? "bias_" : "") + (element.isF32() ? "f32" : "f64");
+                       (withBias ? "bias_" : "") + (batched ? "batched_" : "") +
+                       (element.isF32() ? "f32" : "f64");
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto any = stridedDynamic(MemRefType::get({1, 1}, element));
+    auto any = batched ? stridedDynamicBatch(MemRefType::get({1, 1, 1}, element))
+                       : stridedDynamic(MemRefType::get({1, 1}, element));
     SmallVector<Type> inputs = {any, any, any};
     if (withBias)
       inputs.push_back(stridedDynamicVector(element));
@@ -167,9 +187,14 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     linalg::FillOp zeroFill = zeroFillBefore(op);
     // cuBLASLt's bias epilogues are for f32 (and narrower) GEMMs.
     bool epilogues = library == "blas" || element.isF32();
+    bool batched = isBatched(op);
     std::optional<BiasEpilogue> epilogue =
-        zeroFill && epilogues ? matchBiasEpilogue(op, zeroFill) : std::nullopt;
-    func::FuncOp callee = declare(module, element, epilogue.has_value());
+        zeroFill && epilogues && !batched ? matchBiasEpilogue(op, zeroFill) : std::nullopt;
+    func::FuncOp callee = declare(module, element, epilogue.has_value(), batched);
+    auto castType = [&](Value v) {
+      auto type = cast<MemRefType>(v.getType());
+      return batched ? stridedDynamicBatch(type) : stridedDynamic(type);
+    };
     // With an epilogue the call sits where the bias add was, writing its output.
     OpBuilder b(epilogue ? epilogue->op.getOperation() : op.getOperation());
     Location loc = op.getLoc();
@@ -177,10 +202,11 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
                                    epilogue ? epilogue->result : op->getOperand(2)};
     SmallVector<Value> args;
     for (Value v : operands)
-      args.push_back(b.create<memref::CastOp>(loc, stridedDynamic(cast<MemRefType>(v.getType())), v));
+      args.push_back(b.create<memref::CastOp>(loc, castType(v), v));
     if (epilogue)
       args.push_back(b.create<memref::CastOp>(loc, stridedDynamicVector(element), epilogue->bias));
-    bool ta = isa<linalg::MatmulTransposeAOp>(op), tb = isa<linalg::MatmulTransposeBOp>(op);
+    bool ta = isa<linalg::MatmulTransposeAOp, linalg::BatchMatmulTransposeAOp>(op);
+    bool tb = isa<linalg::MatmulTransposeBOp, linalg::BatchMatmulTransposeBOp>(op);
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)));
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb)));
     // Last flag: accumulate, or with a bias, ReLU.

@@ -86,7 +86,7 @@ def StrataLowerToLinalg : Pass<"strata-lower-to-linalg", "mlir::func::FuncOp"> {
 }
 
 def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
-  let summary = "Call the BLAS for 2-D matmuls on memrefs";
+  let summary = "Call the BLAS for 2-D and batched matmuls on memrefs";
   let description = [{
     Rewrites bufferized linalg.matmul / matmul_transpose_a / matmul_transpose_b
     on f32 or f64 into `func.call @strata_gemm_f32|f64(A, B, C, ta, tb, acc)`,
@@ -94,7 +94,9 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
     C = op(A) op(B) (+ C when acc). A zero fill of C right before the matmul
     is dropped and the call made with acc = 0.
     `library=cublaslt` calls `@strata_cublaslt_gemm_f32|f64` instead, which the
-    CUDA runtime implements with cuBLASLt on device memory.
+    CUDA runtime implements with cuBLASLt on device memory. linalg.batch_matmul
+    and its transposed forms call `@strata_(cublaslt_)gemm_batched_f32|f64`
+    with [batch, rows, cols] operands.
   }];
   let options = [
     Option<"library", "library", "std::string", /*default=*/"\"blas\"",

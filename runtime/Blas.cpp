@@ -1,8 +1,8 @@
 //===- Blas.cpp - the GEMM entry points compiled code calls ---------------===//
 //
 // strata-matmul-to-blas turns 2-D matmuls into calls of strata_gemm_f32/f64
-// with llvm.emit_c_interface: C = op(A) op(B) (+ C when `accumulate`) on
-// strided memref descriptors.
+// (batched ones into strata_gemm_batched_*) with llvm.emit_c_interface:
+// C = op(A) op(B) (+ C when `accumulate`) on strided memref descriptors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +20,18 @@ template <typename T> struct Descriptor2D {
   int64_t sizes[2];
   int64_t strides[2];
   T *data() const { return aligned + offset; }
+};
+
+template <typename T> struct Descriptor3D {
+  T *allocated;
+  T *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+  /// Matrix i as a 2-D descriptor.
+  Descriptor2D<T> matrix(int64_t i) const {
+    return {allocated, aligned, offset + i * strides[0], {sizes[1], sizes[2]}, {strides[1], strides[2]}};
+  }
 };
 
 template <typename T> struct Descriptor1D {
@@ -54,6 +66,18 @@ void gemmDescriptors(void *a, void *b, void *c, int64_t ta, int64_t tb, int64_t 
   int k = ta ? A->sizes[0] : A->sizes[1];
   gemm(A, B, C, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
        accumulate ? T(1) : T(0));
+}
+
+/// The batched form: one GEMM per matrix of the batch.
+template <typename T>
+void batchedGemmDescriptors(void *a, void *b, void *c, int64_t ta, int64_t tb, int64_t accumulate) {
+  auto *A = static_cast<Descriptor3D<T> *>(a);
+  auto *B = static_cast<Descriptor3D<T> *>(b);
+  auto *C = static_cast<Descriptor3D<T> *>(c);
+  for (int64_t i = 0; i < C->sizes[0]; ++i) {
+    Descriptor2D<T> ai = A->matrix(i), bi = B->matrix(i), ci = C->matrix(i);
+    gemmDescriptors<T>(&ai, &bi, &ci, ta, tb, accumulate);
+  }
 }
 } // namespace
 
@@ -95,16 +119,32 @@ extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t 
   gemmDescriptors<double>(a, b, c, ta, tb, accumulate);
 }
 
+extern "C" void _mlir_ciface_strata_gemm_batched_f32(void *a, void *b, void *c, int64_t ta,
+                                                      int64_t tb, int64_t accumulate) {
+  batchedGemmDescriptors<float>(a, b, c, ta, tb, accumulate);
+}
+
+extern "C" void _mlir_ciface_strata_gemm_batched_f64(void *a, void *b, void *c, int64_t ta,
+                                                      int64_t tb, int64_t accumulate) {
+  batchedGemmDescriptors<double>(a, b, c, ta, tb, accumulate);
+}
+
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
   return {{"_mlir_ciface_strata_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
           {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
           {"_mlir_ciface_strata_gemm_bias_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
           {"_mlir_ciface_strata_gemm_bias_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)},
+          {"_mlir_ciface_strata_gemm_batched_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_batched_f32)},
+          {"_mlir_ciface_strata_gemm_batched_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_batched_f64)},
           {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
           // The GPU pipeline run on the CPU (CompileOptions::emulateGpu) calls
           // the cuBLASLt entry points; the BLAS computes the same thing.
           {"_mlir_ciface_strata_cublaslt_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
           {"_mlir_ciface_strata_cublaslt_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
+          {"_mlir_ciface_strata_cublaslt_gemm_batched_f32",
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_batched_f32)},
+          {"_mlir_ciface_strata_cublaslt_gemm_batched_f64",
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_batched_f64)},
           {"_mlir_ciface_strata_cublaslt_gemm_bias_f32",
            reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
           {"_mlir_ciface_strata_cublaslt_gemm_bias_f64",

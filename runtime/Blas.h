@@ -11,6 +11,12 @@ extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t 
 extern "C" void _mlir_ciface_strata_gemm_f64(void *a, void *b, void *c, int64_t ta, int64_t tb,
                                               int64_t accumulate);
 
+/// The same on [batch, rows, cols] views: C[i] = op(A[i]) op(B[i]) (+ C[i]).
+extern "C" void _mlir_ciface_strata_gemm_batched_f32(void *a, void *b, void *c, int64_t ta,
+                                                      int64_t tb, int64_t accumulate);
+extern "C" void _mlir_ciface_strata_gemm_batched_f64(void *a, void *b, void *c, int64_t ta,
+                                                      int64_t tb, int64_t accumulate);
+
 /// D = op(A) op(B) + bias (a row vector), then max(., 0) when `relu`: a GEMM
 /// with the bias add (and ReLU) of a linear layer as its epilogue.
 extern "C" void _mlir_ciface_strata_gemm_bias_f32(void *a, void *b, void *d, void *bias, int64_t ta,

@@ -129,8 +129,11 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
     b.model = manifest.at("model").get<std::string>();
     b.chip = manifest.at("chip").get<std::string>();
     b.batch = manifest.at("batch").get<int64_t>();
-    b.dataset = manifest.at("dataset").at("name").get<std::string>();
-    b.split = manifest.at("dataset").at("split").get<std::string>();
+    const Json &data = manifest.at("dataset");
+    b.data.name = data.at("name").get<std::string>();
+    b.data.split = data.at("split").get<std::string>();
+    b.data.seqLen = data.value("seq_len", int64_t(0));
+    b.data.vocab = data.value("vocab", int64_t(0));
     b.seed = manifest.at("seed").get<uint64_t>();
     for (const Json &p : manifest.at("params")) {
       ParamEntry e;

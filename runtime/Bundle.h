@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Dataset.h"
 #include "Error.h"
 #include "Function.h"
 #include "ParamInit.h"
@@ -79,7 +80,7 @@ struct BundleFunction {
 
 struct Bundle {
   std::string dir, model, chip;
-  std::string dataset, split; // what the spec's train section reads
+  DataSource data; // what the spec's train section reads
   int64_t batch = 0;
   uint64_t seed = 0;
   std::string ptx; // the kernels

@@ -6,6 +6,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -97,10 +100,190 @@ Dataset strata::runtime::loadFashionMnist(const std::string &split) {
   return data;
 }
 
-Dataset strata::runtime::loadDataset(const std::string &name, const std::string &split) {
-  if (name == "fashion_mnist")
-    return loadFashionMnist(split);
-  throw DataError{"no loader for data set '" + name + "' yet"};
+const std::vector<std::string> &strata::runtime::fashionMnistClassNames() {
+  static const std::vector<std::string> names = {"t-shirt", "trouser", "pullover", "dress", "coat",
+                                                 "sandal",  "shirt",   "sneaker",  "bag",   "ankle boot"};
+  return names;
+}
+
+const std::vector<std::string> &strata::runtime::captionTemplates(bool heldOut) {
+  static const std::vector<std::string> training = {
+      "a photo of {a} {c}.",          "a picture of {a} {c}.",
+      "an image of {a} {c}.",         "{a} {c}.",
+      "a black and white photo of {a} {c}.", "a low resolution photo of {a} {c}.",
+      "a photo of the {c}.",          "a drawing of {a} {c}."};
+  static const std::vector<std::string> unseen = {
+      "a close-up photo of {a} {c}.", "a grayscale picture of the {c}.", "this is {a} {c}.",
+      "a small image of {a} {c}.", "a blurry photo of {a} {c}."};
+  return heldOut ? unseen : training;
+}
+
+std::string strata::runtime::captionOf(const std::string &templ, int label) {
+  const std::string &name = fashionMnistClassNames().at(label);
+  std::string article = std::string("aeiou").find(name[0]) != std::string::npos ? "an" : "a";
+  std::string out;
+  for (size_t i = 0; i < templ.size(); ++i) {
+    if (templ.compare(i, 3, "{a}") == 0) {
+      out += article;
+      i += 2;
+    } else if (templ.compare(i, 3, "{c}") == 0) {
+      out += name;
+      i += 2;
+    } else {
+      out += templ[i];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+/// Token ids of `text` into row `row` of an i32 [N, seqLen] tensor, cut at
+/// seqLen and padded with [PAD].
+void writeTokenRow(const std::vector<int32_t> &ids, int64_t row, Tensor &out) {
+  int64_t seqLen = out.shape()[1];
+  int32_t *dst = out.as<int32_t>() + row * seqLen;
+  for (int64_t i = 0; i < seqLen; ++i)
+    dst[i] = i < static_cast<int64_t>(ids.size()) ? ids[i] : kPadToken;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void requireTextSizes(const std::string &name, int64_t seqLen, int64_t vocab) {
+  if (seqLen < 1 || vocab < 1)
+    throw DataError{name + " needs seq_len and vocab of at least 1"};
+}
+
+} // namespace
+
+Dataset strata::runtime::loadFashionMnistCaptions(const std::string &split, int64_t seqLen,
+                                                  int64_t vocab) {
+  requireTextSizes("fashion_mnist_captions", seqLen, vocab);
+  Dataset data = loadFashionMnist(split);
+  data.name = "fashion_mnist_captions";
+  const auto &templates = captionTemplates(false);
+  std::vector<std::string> corpus;
+  for (const std::string &t : templates)
+    for (int c = 0; c < 10; ++c)
+      corpus.push_back(captionOf(t, c));
+  auto started = std::chrono::steady_clock::now();
+  auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(corpus, vocab, true));
+  data.tokenizerSeconds = secondsSince(started);
+
+  Tensor caption(DType::I32, {data.size, seqLen});
+  const int32_t *labels = data.fields.at("label").as<int32_t>();
+  uint32_t stream = split == "train" ? 0xCA97 : 0xCA98;
+  for (int64_t i = 0; i < data.size; ++i) {
+    uint32_t pick = philox(static_cast<uint64_t>(i), stream, 0, 0)[0] % templates.size();
+    data.texts.push_back(captionOf(templates[pick], labels[i]));
+    writeTokenRow(tokenizer->encode(data.texts.back()), i, caption);
+  }
+  data.fields["caption"] = std::move(caption);
+  data.tokenizer = std::move(tokenizer);
+  return data;
+}
+
+std::vector<std::string> strata::runtime::kjvVerses() {
+  std::string command = "bible -f Gen1:1-Rev22:21 2>/dev/null";
+  const char *file = std::getenv("STRATA_KJV");
+  bool fromFile = file && *file;
+  std::FILE *in = fromFile ? std::fopen(file, "r") : popen(command.c_str(), "r");
+  if (!in)
+    throw DataError{fromFile ? "cannot open STRATA_KJV file '" + std::string(file) + "'"
+                             : "cannot run `bible` (install Debian's bible-kjv, or set STRATA_KJV)"};
+  std::vector<std::string> verses;
+  std::string line;
+  char buffer[1 << 14];
+  while (std::fgets(buffer, sizeof buffer, in)) {
+    line += buffer;
+    if (line.empty() || line.back() != '\n')
+      continue;
+    line.pop_back();
+    // "Ge1:1 In the beginning ...": the text follows the reference.
+    size_t space = line.find(' ');
+    if (space != std::string::npos && space + 1 < line.size())
+      verses.push_back(line.substr(space + 1));
+    line.clear();
+  }
+  int status = fromFile ? std::fclose(in) : pclose(in);
+  if (status != 0 || verses.empty())
+    throw DataError{fromFile ? "STRATA_KJV file '" + std::string(file) + "' has no verses"
+                             : "`bible -f Gen1:1-Rev22:21` failed (install Debian's bible-kjv, or set STRATA_KJV)"};
+  return verses;
+}
+
+bool strata::runtime::kjvHeldOut(int64_t index) {
+  return uniformFromBits(philox(static_cast<uint64_t>(index), 0x4B4A56, 0, 0)[0]) < 0.05;
+}
+
+Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64_t vocab) {
+  requireTextSizes("kjv", seqLen, vocab);
+  if (split != "train" && split != "test")
+    throw DataError{"kjv has splits 'train' and 'test', not '" + split + "'"};
+  std::vector<std::string> verses = kjvVerses(), trainVerses, splitVerses;
+  for (size_t i = 0; i < verses.size(); ++i) {
+    bool heldOut = kjvHeldOut(static_cast<int64_t>(i));
+    if (!heldOut)
+      trainVerses.push_back(verses[i]);
+    if (heldOut == (split == "test"))
+      splitVerses.push_back(verses[i]);
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(trainVerses, vocab, false));
+  double trainSeconds = secondsSince(started);
+  std::vector<int32_t> stream;
+  for (const std::string &verse : splitVerses) {
+    stream.push_back(kStartToken);
+    std::vector<int32_t> ids = tokenizer->encode(verse);
+    stream.insert(stream.end(), ids.begin(), ids.end());
+  }
+  int64_t rows = (static_cast<int64_t>(stream.size()) + seqLen - 1) / seqLen;
+  Tensor tokens(DType::I32, {rows, seqLen});
+  for (int64_t r = 0; r < rows; ++r) {
+    auto first = stream.begin() + r * seqLen;
+    auto last = stream.begin() + std::min<int64_t>((r + 1) * seqLen, stream.size());
+    writeTokenRow(std::vector<int32_t>(first, last), r, tokens);
+  }
+  Dataset data;
+  data.name = "kjv";
+  data.split = split;
+  data.size = rows;
+  data.fields["tokens"] = std::move(tokens);
+  data.tokenizer = std::move(tokenizer);
+  data.tokenizerSeconds = trainSeconds;
+  data.texts = std::move(splitVerses);
+  return data;
+}
+
+Dataset strata::runtime::loadRandomTokens(int64_t seqLen, int64_t vocab) {
+  requireTextSizes("random_tokens", seqLen, vocab);
+  if (vocab <= 4)
+    throw DataError{"random_tokens needs a vocabulary larger than the 4 special tokens"};
+  const int64_t rows = 16384;
+  Tensor tokens(DType::I32, {rows, seqLen});
+  int32_t *dst = tokens.as<int32_t>();
+  for (int64_t i = 0; i < rows * seqLen; ++i)
+    dst[i] = 4 + static_cast<int32_t>(philox(static_cast<uint64_t>(i), 0x7A4D, 0, 0)[0] % (vocab - 4));
+  Dataset data;
+  data.name = "random_tokens";
+  data.split = "train";
+  data.size = rows;
+  data.fields["tokens"] = std::move(tokens);
+  return data;
+}
+
+Dataset strata::runtime::loadDataset(const DataSource &source) {
+  if (source.name == "fashion_mnist")
+    return loadFashionMnist(source.split);
+  if (source.name == "fashion_mnist_captions")
+    return loadFashionMnistCaptions(source.split, source.seqLen, source.vocab);
+  if (source.name == "kjv")
+    return loadKjv(source.split, source.seqLen, source.vocab);
+  if (source.name == "random_tokens")
+    return loadRandomTokens(source.seqLen, source.vocab);
+  throw DataError{"no loader for data set '" + source.name + "'"};
 }
 
 std::vector<int64_t> strata::runtime::epochOrder(int64_t n, uint64_t seed, int64_t epoch) {

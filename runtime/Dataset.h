@@ -11,8 +11,10 @@
 
 #include "Error.h"
 #include "Function.h"
+#include "Tokenizer.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,20 @@ struct Dataset {
   /// Field name -> tensor whose first dimension is `size`.
   std::map<std::string, Tensor> fields;
   int numClasses = 0; // 0 when there are no labels
+  /// Text sets: the tokenizer that made their token ids, the seconds its
+  /// training took, and the texts (verses, captions) the rows were made from.
+  std::shared_ptr<const BpeTokenizer> tokenizer;
+  double tokenizerSeconds = 0;
+  std::vector<std::string> texts;
+};
+
+/// What a spec's `data` line names: the loader, the split, and for text the
+/// tokens per row and the tokenizer's vocabulary size.
+struct DataSource {
+  std::string name;
+  std::string split = "train";
+  int64_t seqLen = 0;
+  int64_t vocab = 0;
 };
 
 /// Where Debian's dataset-fashion-mnist puts the gzipped IDX files; the
@@ -39,8 +55,43 @@ std::string fashionMnistDirectory();
 /// [N, 784] scaled to [0, 1], "label" as i32 [N].
 Dataset loadFashionMnist(const std::string &split);
 
-/// Loads the data set a spec names (only fashion_mnist so far).
-Dataset loadDataset(const std::string &name, const std::string &split);
+/// Fashion-MNIST's class names as captions spell them ("t-shirt", ...).
+const std::vector<std::string> &fashionMnistClassNames();
+
+/// The caption templates of fashion_mnist_captions, "{a}" standing for the
+/// article and "{c}" for the class name: the ones training draws from, or the
+/// held-out ones, never seen in training, for zero-shot classification.
+const std::vector<std::string> &captionTemplates(bool heldOut);
+
+/// A template filled in for class `label` ("a photo of an ankle boot.").
+std::string captionOf(const std::string &templ, int label);
+
+/// Fashion-MNIST with a caption of each image's class: "image", "label", and
+/// "caption" as i32 [N, seqLen] token ids padded with [PAD], from a template
+/// picked per image by its index. The tokenizer is trained (lower-cased) on
+/// every caption the training templates make.
+Dataset loadFashionMnistCaptions(const std::string &split, int64_t seqLen, int64_t vocab);
+
+/// The King James Bible, one verse per line as `bible -f Gen1:1-Rev22:21`
+/// prints it (or the file STRATA_KJV names), each line "Ge1:1 In the ...".
+std::vector<std::string> kjvVerses();
+
+/// Whether verse `index` belongs to the held-out split: a fixed 5% sample,
+/// drawn by Philox from the verse index alone, the same for every seed.
+bool kjvHeldOut(int64_t index);
+
+/// The KJV as i32 "tokens" rows of seqLen: each verse of the split is [CLS]
+/// and its BPE ids; the verses are packed end to end and cut into rows, the
+/// last row padded with [PAD]. The tokenizer (cased) is trained on the
+/// training verses only.
+Dataset loadKjv(const std::string &split, int64_t seqLen, int64_t vocab);
+
+/// Uniform random token ids (for timing only): 16,384 rows of seqLen ids
+/// in [4, vocab), the same for every split and seed.
+Dataset loadRandomTokens(int64_t seqLen, int64_t vocab);
+
+/// Loads the data set a spec names.
+Dataset loadDataset(const DataSource &source);
 
 /// The permutation of [0, n) that epoch `epoch` visits.
 std::vector<int64_t> epochOrder(int64_t n, uint64_t seed, int64_t epoch);

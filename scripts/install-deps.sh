@@ -9,6 +9,7 @@ packages=(
   clang-19 libclang-rt-19-dev                               # libFuzzer, sanitizers
   nlohmann-json3-dev libopenblas-dev libopenblas0-pthread libgtest-dev
   dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
+  python3-venv                                              # .venv for PyPI tooling (below)
 )
 
 missing=()
@@ -24,4 +25,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all packages present" >&2
+fi
+
+# Python tooling from PyPI lives in .venv beside Debian's python3: Hugging Face
+# `tokenizers`, which the tokenizer round-trip test loads our tokenizer.json with.
+cd "$(dirname "$0")/.."
+if ! .venv/bin/python -c "import tokenizers" 2>/dev/null; then
+  echo "install-deps: installing tokenizers from PyPI into .venv" >&2
+  /usr/bin/python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check tokenizers
 fi

@@ -18,9 +18,25 @@ config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "
 config.substitutions.append(("%exit1", os.path.join(config.test_source_root, "expect-exit.sh") + " 1"))
 # `%check-json COND...` reads one JSON object on stdin: FIELD<V, FIELD>V, FIELD=V.
 config.substitutions.append(("%check-json", "python3 " + os.path.join(config.test_source_root, "check-json.py")))
-# Training tests read Debian's dataset-fashion-mnist; without it they are unsupported.
-if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
+# Training tests read Debian's dataset-fashion-mnist (or a copy STRATA_FASHION_MNIST
+# names, as on a machine without the package); without it they are unsupported.
+fashion_mnist = os.environ.get("STRATA_FASHION_MNIST") or "/usr/share/datasets/fashion-mnist"
+if os.path.exists(os.path.join(fashion_mnist, "train-images-idx3-ubyte.gz")):
     config.available_features.add("fashion-mnist")
+for var in ("STRATA_FASHION_MNIST", "STRATA_KJV"):
+    if os.environ.get(var):
+        config.environment[var] = os.environ[var]
+# Text tests read Debian's bible-kjv, or the `bible -f` output STRATA_KJV names.
+import shutil
+if shutil.which("bible") or os.path.exists(os.environ.get("STRATA_KJV", "")):
+    config.available_features.add("kjv")
+# PyPI tooling (scripts/install-deps.sh puts it in .venv): Hugging Face tokenizers.
+import subprocess
+venv_python = os.path.join(config.strata_source_dir, ".venv", "bin", "python")
+if os.path.exists(venv_python) and subprocess.run(
+        [venv_python, "-c", "import tokenizers"], capture_output=True).returncode == 0:
+    config.available_features.add("hf-tokenizers")
+    config.substitutions.append(("%venv-python", venv_python))
 # GPU code is checked by ptxas from the CUDA toolkit wherever the toolkit is installed.
 ptxas = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptxas")
 if os.path.exists(ptxas):
@@ -32,8 +48,6 @@ if os.path.exists(strata_run):
     config.available_features.add("strata-run")
     config.substitutions.append(("%strata-run", strata_run))
 # Tests that run on a GPU need one visible; elsewhere lit reports them UNSUPPORTED.
-import shutil
-import subprocess
 nvidia_smi = shutil.which("nvidia-smi")
 if nvidia_smi and subprocess.run([nvidia_smi, "-L"], capture_output=True).returncode == 0:
     config.available_features.add("cuda-device")

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <fstream>
 
 using namespace strata::tools;
 
@@ -80,4 +81,17 @@ std::string strata::tools::withCommas(int64_t n) {
     out += s[k];
   }
   return out;
+}
+
+void strata::tools::writeAtomically(const std::string &path, const std::string &text) {
+  std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary);
+    if (!(out << text) || !out.flush())
+      throw UsageError{"cannot write '" + path + "'"};
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw UsageError{"cannot write '" + path + "'"};
+  }
 }

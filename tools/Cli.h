@@ -36,6 +36,9 @@ struct Options {
 /// `known` maps each option to whether it takes a value.
 Options parseArgs(int argc, char **argv, const std::map<std::string, bool> &known);
 
+/// Writes `text` to `path` through a temporary file, so a failure leaves nothing.
+void writeAtomically(const std::string &path, const std::string &text);
+
 /// 1.23 M, 45 K: for FLOPs and counts in human output.
 std::string humanCount(double n);
 /// 1,234,567

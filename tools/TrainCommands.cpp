@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <iostream>
 #include <numeric>
+#include <set>
 
 using namespace strata;
 using namespace strata::tools;
@@ -55,13 +56,6 @@ const frontend::Graph &requireTrain(const frontend::Graph &graph, const std::str
   if (!graph.train.present)
     throw UsageError{"'" + spec + "' has no train section: nothing says which data set to use"};
   return graph;
-}
-
-std::string splitOf(const frontend::Graph &graph) {
-  for (const auto &[key, value] : graph.train.datasetArgs)
-    if (key == "split")
-      return value.s;
-  return "train";
 }
 
 std::unique_ptr<compiler::Program> compileOrThrow(const frontend::Graph &graph,
@@ -157,7 +151,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
     throw UsageError{"--batch must be at least 1"};
   uint64_t seed = options.intFlag("--seed", graph.train.seed);
 
-  Dataset data = loadDataset(graph.train.dataset, splitOf(graph));
+  Dataset data = loadDataset(compiler::dataSourceOf(graph));
   int64_t perEpoch = stepsPerEpoch(data, batch);
   if (perEpoch == 0)
     throw UsageError{"batch " + std::to_string(batch) + " is larger than the data set (" +
@@ -242,8 +236,8 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   bool json = options.has("--json");
   int k = static_cast<int>(options.intFlag("--k", 20));
 
-  Dataset train = loadDataset(graph.train.dataset, "train");
-  Dataset test = loadDataset(graph.train.dataset, "test");
+  Dataset train = loadDataset(compiler::dataSourceOf(graph, "train"));
+  Dataset test = loadDataset(compiler::dataSourceOf(graph, "test"));
   compiler::CompileOptions compileOptions;
   compileOptions.batch = evalBatch(train.size, test.size, 1000);
   compileOptions.mode = "forward";
@@ -305,6 +299,38 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   return 0;
 }
 
+int strata::tools::runTokenize(const Options &options, const frontend::Graph &graph) {
+  requireTrain(graph, options.spec);
+  if (!options.has("-o") && !options.has("--dump"))
+    throw UsageError{"'tokenize' needs -o tokenizer.json, --dump TEXTS.jsonl, or both"};
+  Dataset data = loadDataset(compiler::dataSourceOf(graph, options.get("--split", "")));
+  if (!data.tokenizer)
+    throw UsageError{"data set '" + data.name + "' is not text: it has no tokenizer"};
+  const BpeTokenizer &tokenizer = *data.tokenizer;
+  if (options.has("-o"))
+    writeAtomically(options.get("-o"), tokenizer.toJson());
+  // Each distinct text once, in order, with its ids: what another tokenizer
+  // loading the file must reproduce.
+  int64_t distinct = 0, tokens = 0;
+  std::string dump;
+  std::set<std::string> seen;
+  for (const std::string &text : data.texts) {
+    if (!seen.insert(text).second)
+      continue;
+    std::vector<int32_t> ids = tokenizer.encode(text);
+    ++distinct;
+    tokens += static_cast<int64_t>(ids.size());
+    dump += nlohmann::json{{"text", text}, {"ids", ids}}.dump() + "\n";
+  }
+  if (options.has("--dump"))
+    writeAtomically(options.get("--dump"), dump);
+  std::printf("tokenizer of %s: %lld pieces (%lld merges), trained in %.3f s\n", data.name.c_str(),
+              (long long)tokenizer.vocabSize(), (long long)tokenizer.mergeCount(), data.tokenizerSeconds);
+  std::printf("%s split: %lld distinct texts, %lld tokens (%.1f per text)\n", data.split.c_str(),
+              (long long)distinct, (long long)tokens, distinct ? double(tokens) / distinct : 0.0);
+  return 0;
+}
+
 int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);
   std::string dir = checkpointDir(options, graph);
@@ -313,7 +339,7 @@ int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph
   if (graph.represent < 0)
     throw UsageError{"the model marks no value @represent to embed"};
   std::string split = options.get("--split", "test");
-  Dataset data = loadDataset(graph.train.dataset, split);
+  Dataset data = loadDataset(compiler::dataSourceOf(graph, split));
   compiler::CompileOptions compileOptions;
   compileOptions.batch = evalBatch(data.size, data.size, 1000);
   compileOptions.mode = "forward";
@@ -455,7 +481,7 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
     throw UsageError{"--batch and --steps must be at least 1"};
   bool blas = blasFlag(options);
 
-  Dataset data = loadDataset(graph.train.dataset, splitOf(graph));
+  Dataset data = loadDataset(compiler::dataSourceOf(graph));
   compiler::CompileOptions compileOptions;
   compileOptions.batch = batch;
   compileOptions.totalSteps = warmup + timed;

@@ -14,6 +14,9 @@ std::string chipFlag(const Options &options);
 int runTrain(const Options &options, const frontend::Graph &graph);
 int runEval(const Options &options, const frontend::Graph &graph);
 int runEmbed(const Options &options, const frontend::Graph &graph);
+/// `strata tokenize SPEC`: the tokenizer of the spec's text data set, as a
+/// Hugging Face tokenizer.json, and the ids of the split's texts.
+int runTokenize(const Options &options, const frontend::Graph &graph);
 int runBench(const Options &options, const frontend::Graph &graph);
 /// `strata compile SPEC --target=cuda -o DIR`: the GPU program as a bundle.
 int runCompile(const Options &options, const frontend::Graph &graph);

@@ -4,7 +4,7 @@
 // strata emit SPEC --stage=S                  the program after a stage
 // strata fmt SPEC --to=json|dsl [-o FILE]     one spec form into the other
 // strata gradcheck SPEC                       autodiff against finite differences
-// strata train | eval | embed | bench SPEC    see TrainCommands.cpp
+// strata train | eval | embed | tokenize | bench SPEC   see TrainCommands.cpp
 //
 // Exit codes (DESIGN.md): 0 success, 1 a user error with a diagnostic, 2 an
 // internal error. Nothing is written when a command fails.
@@ -63,6 +63,9 @@ commands:
                                       of the @represent value
   embed SPEC [--checkpoint DIR] --out FILE.npy [--split test|train]
                                       the @represent value of every row, as .npy
+  tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--split train|test]
+                                      the BPE tokenizer of the spec's text data (a
+                                      Hugging Face tokenizer.json) and each text's ids
   compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90]
                                       a bundle: manifest.json (the GPU step's schedule:
                                       launches and cuBLASLt calls) and kernels.ptx
@@ -181,20 +184,6 @@ int runEmit(const Options &options) {
   return 0;
 }
 
-/// Writes `text` to `path` through a temporary file, so a failure leaves nothing.
-void writeAtomically(const std::string &path, const std::string &text) {
-  std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary);
-    if (!(out << text) || !out.flush())
-      throw UsageError{"cannot write '" + path + "'"};
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw UsageError{"cannot write '" + path + "'"};
-  }
-}
-
 int runFmt(const Options &options) {
   auto to = options.flags.find("--to");
   if (to == options.flags.end() || (to->second != "json" && to->second != "dsl"))
@@ -271,6 +260,9 @@ int main(int argc, char **argv) {
       return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true},
                                               {"--split", true}}),
                        runEmbed);
+    if (command == "tokenize")
+      return withGraph(parseArgs(argc, argv, {{"-o", true}, {"--dump", true}, {"--split", true}}),
+                       runTokenize);
     if (command == "compile")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
                                               {"--chip", true}}),

@@ -89,12 +89,25 @@ struct CudaProgram::Impl {
     cublasOperation_t opSecond = g.transposeA ? CUBLAS_OP_T : CUBLAS_OP_N;
     check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opFirst, sizeof opFirst), "TRANSA");
     check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opSecond, sizeof opSecond), "TRANSB");
+    // A batched GEMM has [batch, rows, cols] operands, all of one batch.
+    size_t rank = g.c.sizes.size();
     auto layout = [&](const BufferView &v, cublasLtMatrixLayout_t &out) {
-      if (v.sizes.size() != 2 || v.strides[1] != 1)
-        throw CudaError("a GEMM operand is not a row-major matrix");
+      if ((rank != 2 && rank != 3) || v.sizes.size() != rank || v.strides.back() != 1 ||
+          (rank == 3 && v.sizes[0] != g.c.sizes[0]))
+        throw CudaError("a GEMM operand is not a row-major matrix or a batch of them");
       // Row-major [rows, cols] with row stride ld is column-major [cols, rows].
-      check(cublasLtMatrixLayoutCreate(&out, type, v.sizes[1], v.sizes[0], v.strides[0]),
+      check(cublasLtMatrixLayoutCreate(&out, type, v.sizes[rank - 1], v.sizes[rank - 2],
+                                       v.strides[rank - 2]),
             "cublasLtMatrixLayoutCreate");
+      if (rank == 3) {
+        int32_t count = static_cast<int32_t>(v.sizes[0]);
+        int64_t stride = v.strides[0];
+        check(cublasLtMatrixLayoutSetAttribute(out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof count),
+              "BATCH_COUNT");
+        check(cublasLtMatrixLayoutSetAttribute(out, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
+                                               sizeof stride),
+              "STRIDED_BATCH_OFFSET");
+      }
     };
     layout(g.b, p.first);
     layout(g.a, p.second);

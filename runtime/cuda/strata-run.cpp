@@ -73,7 +73,7 @@ int run(const Args &args) {
   if (!cudaDeviceAvailable(why))
     throw CudaError(why + "; strata-run needs a GPU (on a CPU, use `strata train --target=cpu`)");
   uint64_t seed = args.seed >= 0 ? static_cast<uint64_t>(args.seed) : bundle.seed;
-  Dataset data = loadDataset(bundle.dataset, bundle.split);
+  Dataset data = loadDataset(bundle.data);
   const BundleFunction &step = bundle.functions.at("train_step");
 
   CudaProgram program(bundle);

@@ -29,6 +29,32 @@ func.func @matmuls(%a: tensor<4x3xf32>, %b: tensor<3x2xf32>, %c: tensor<4x2xf32>
 
 // -----
 
+// Matmuls with equal batch axes (attention's [B, H, S, d]) fold the batch
+// into one axis and become named batch matmuls; a broadcast batch axis keeps
+// the general loops.
+// CHECK-LABEL: func.func @batched
+// CHECK-NOT: linalg.fill {{.*}} tensor<2x3x4x4xf32>
+// CHECK: tensor.expand_shape {{.*}} : tensor<120xf32> into tensor<6x4x5xf32>
+// CHECK: linalg.batch_matmul_transpose_b ins({{.*}} : tensor<6x4x5xf32>, tensor<6x4x5xf32>)
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x3x4x4xf32>
+// CHECK: linalg.batch_matmul ins({{.*}} : tensor<6x4x4xf32>, tensor<6x4x5xf32>)
+// CHECK: linalg.batch_matmul_transpose_a ins({{.*}} : tensor<6x4x5xf32>, tensor<6x4x4xf32>)
+// CHECK-LABEL: func.func @broadcast_batch
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: linalg.generic
+func.func @batched(%q: tensor<2x3x4x5xf32>, %k: tensor<2x3x4x5xf32>) -> (tensor<2x3x4x4xf32>, tensor<2x3x4x5xf32>, tensor<2x3x5x4xf32>) {
+  %s = strata.matmul %q, %k {transpose_rhs} : tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32> -> tensor<2x3x4x4xf32>
+  %o = strata.matmul %s, %k : tensor<2x3x4x4xf32>, tensor<2x3x4x5xf32> -> tensor<2x3x4x5xf32>
+  %t = strata.matmul %q, %s {transpose_lhs} : tensor<2x3x4x5xf32>, tensor<2x3x4x4xf32> -> tensor<2x3x5x4xf32>
+  return %s, %o, %t : tensor<2x3x4x4xf32>, tensor<2x3x4x5xf32>, tensor<2x3x5x4xf32>
+}
+func.func @broadcast_batch(%a: tensor<1x4x5xf32>, %b: tensor<3x5x2xf32>) -> tensor<3x4x2xf32> {
+  %y = strata.matmul %a, %b : tensor<1x4x5xf32>, tensor<3x5x2xf32> -> tensor<3x4x2xf32>
+  return %y : tensor<3x4x2xf32>
+}
+
+// -----
+
 // Reductions: a reduction iterator and a -inf start for the maximum.
 // CHECK-LABEL: func.func @reduce_max
 // CHECK: arith.constant 0xFF800000 : f32

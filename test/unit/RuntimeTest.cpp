@@ -225,7 +225,8 @@ TEST(Bundle, ReadsTheManifest) {
   Bundle b = readBundle(writeBundle(kManifest));
   EXPECT_EQ(b.model, "m");
   EXPECT_EQ(b.batch, 4);
-  EXPECT_EQ(b.dataset, "fashion_mnist");
+  EXPECT_EQ(b.data.name, "fashion_mnist");
+  EXPECT_EQ(b.data.split, "train");
   EXPECT_EQ(b.seed, 7u);
   EXPECT_EQ(b.arenaSize(), 9);
   EXPECT_EQ(b.ptx, "// ptx\n");
