@@ -70,12 +70,34 @@ MemRefType stridedDynamicVector(Type element) {
   return MemRefType::get({ShapedType::kDynamic}, element, layout);
 }
 
-/// `D = C + bias[j]` (ReLU optional) that a GEMM's result C feeds.
+/// `D = C + bias[j]` (ReLU optional) that a GEMM's result C feeds. On a
+/// sequence ([B, S, N], a linear layer's output before it is reshaped back)
+/// the add reads C through an expand_shape and writes an N-D D; `result` is
+/// then D's 2-D [B*S, N] form, which `collapse` says must still be built.
 struct BiasEpilogue {
   linalg::GenericOp op;
   Value bias, result;
   bool relu = false;
+  bool collapse = false;
 };
+
+/// The reassociation that folds every axis but the last: [[0, .., r-2], [r-1]].
+SmallVector<ReassociationIndices> rowsAndLastAxis(int64_t rank) {
+  ReassociationIndices rows;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    rows.push_back(i);
+  return {rows, {rank - 1}};
+}
+
+/// Whether `v` is `c` itself, or an expand_shape of 2-D `c` that splits only
+/// its rows (so the add's identity map walks C row by row).
+bool isRowsOf(Value v, Value c) {
+  if (v == c)
+    return true;
+  auto expand = v.getDefiningOp<memref::ExpandShapeOp>();
+  return expand && expand.getSrc() == c &&
+         expand.getReassociationIndices() == rowsAndLastAxis(expand.getResultType().getRank());
+}
 
 /// The bias-add generic right after `matmul` (zero-filled by `zeroFill`)
 /// that is the only reader of its result, when the bias is a 16-byte aligned vector and the generic's output
@@ -87,40 +109,57 @@ std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::F
     next = next->getNextNode();
   auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
   if (!generic || !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 2 ||
-      generic.getNumDpsInits() != 1 || generic.getNumLoops() != 2 ||
-      generic.getNumParallelLoops() != 2)
+      generic.getNumDpsInits() != 1 || generic.getNumLoops() < 2 ||
+      generic.getNumParallelLoops() != generic.getNumLoops())
     return std::nullopt;
   MLIRContext *ctx = matmul->getContext();
-  AffineMap rows = AffineMap::getMultiDimIdentityMap(2, ctx);
-  AffineMap cols = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
-  int cIndex = generic.getDpsInputOperand(0)->get() == c ? 0 : 1;
+  unsigned loops = generic.getNumLoops();
+  AffineMap rows = AffineMap::getMultiDimIdentityMap(loops, ctx);
+  AffineMap cols = AffineMap::get(loops, 0, {getAffineDimExpr(loops - 1, ctx)}, ctx);
+  int cIndex = isRowsOf(generic.getDpsInputOperand(0)->get(), c) ? 0 : 1;
   OpOperand *cOperand = generic.getDpsInputOperand(cIndex);
   OpOperand *biasOperand = generic.getDpsInputOperand(1 - cIndex);
   OpOperand *out = generic.getDpsInitOperand(0);
-  if (cOperand->get() != c || generic.getMatchingIndexingMap(cOperand) != rows ||
+  if (!isRowsOf(cOperand->get(), c) || generic.getMatchingIndexingMap(cOperand) != rows ||
       generic.getMatchingIndexingMap(biasOperand) != cols || generic.getMatchingIndexingMap(out) != rows)
     return std::nullopt;
   std::optional<bool> relu = biasAddBody(generic);
   if (!relu)
     return std::nullopt;
-  // C is read by nothing else; D overwrites none of the GEMM's inputs.
+  // C is read by nothing else (its row view only by the add); D overwrites
+  // none of the GEMM's inputs.
+  Value cView = cOperand->get();
   for (Operation *user : c.getUsers())
-    if (user != matmul && user != generic && user != zeroFill &&
+    if (user != matmul && user != generic && user != zeroFill && user != cView.getDefiningOp() &&
         !isa<memref::DeallocOp, bufferization::DeallocOp>(user))
       return std::nullopt;
+  if (cView != c && !cView.hasOneUse())
+    return std::nullopt;
   if (!c.getDefiningOp<memref::AllocOp>())
     return std::nullopt;
   Value result = out->get(), bias = biasOperand->get();
   for (Value input : {matmul->getOperand(0), matmul->getOperand(1), bias})
     if (rootOf(input) == rootOf(result))
       return std::nullopt;
+  bool collapse = false;
+  if (loops > 2) {
+    // The GEMM writes D as [rows, N]: D's own 2-D source, or D collapsed.
+    auto resultType = cast<MemRefType>(result.getType());
+    if (auto expand = result.getDefiningOp<memref::ExpandShapeOp>();
+        expand && expand.getReassociationIndices() == rowsAndLastAxis(loops))
+      result = expand.getSrc();
+    else if (memref::CollapseShapeOp::isGuaranteedCollapsible(resultType, rowsAndLastAxis(loops)))
+      collapse = true;
+    else
+      return std::nullopt;
+  }
   auto biasType = dyn_cast<MemRefType>(bias.getType());
   int64_t offset;
   SmallVector<int64_t> strides;
   if (!biasType || biasType.getRank() != 1 || failed(getStridesAndOffset(biasType, strides, offset)) || strides[0] != 1 ||
       ShapedType::isDynamic(offset) || offset * biasType.getElementTypeBitWidth() % 128 != 0)
     return std::nullopt;
-  return BiasEpilogue{generic, bias, result, *relu};
+  return BiasEpilogue{generic, bias, result, *relu, collapse};
 }
 
 struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<MatmulToBlasPass> {
@@ -198,8 +237,14 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     // With an epilogue the call sits where the bias add was, writing its output.
     OpBuilder b(epilogue ? epilogue->op.getOperation() : op.getOperation());
     Location loc = op.getLoc();
-    SmallVector<Value> operands = {op->getOperand(0), op->getOperand(1),
-                                   epilogue ? epilogue->result : op->getOperand(2)};
+    Value output = op->getOperand(2);
+    if (epilogue) {
+      output = epilogue->result;
+      if (epilogue->collapse)
+        output = b.create<memref::CollapseShapeOp>(
+            loc, output, rowsAndLastAxis(cast<MemRefType>(output.getType()).getRank()));
+    }
+    SmallVector<Value> operands = {op->getOperand(0), op->getOperand(1), output};
     SmallVector<Value> args;
     for (Value v : operands)
       args.push_back(b.create<memref::CastOp>(loc, castType(v), v));
@@ -213,8 +258,17 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     int64_t last = epilogue ? epilogue->relu : (zeroFill ? 0 : 1);
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(last)));
     b.create<func::CallOp>(loc, callee, args);
-    if (epilogue)
+    if (epilogue) {
+      // The add's operands: drop the now unread expand_shape of C.
+      SmallVector<Operation *> views;
+      for (OpOperand *in : epilogue->op.getDpsInputOperands())
+        if (auto expand = in->get().getDefiningOp<memref::ExpandShapeOp>())
+          views.push_back(expand);
       epilogue->op->erase();
+      for (Operation *view : views)
+        if (view->use_empty())
+          view->erase();
+    }
     op->erase();
     if (zeroFill)
       zeroFill.erase();

@@ -111,3 +111,50 @@ func.func @no_epilogue(%x: memref<4x8xf32>, %w: memref<8x8xf32>, %params: memref
   }
   return
 }
+
+// -----
+
+// On a sequence the add runs over [B, S, N] and reads C through an
+// expand_shape of its rows; the GEMM writes D collapsed to [B*S, N]. An
+// expand_shape that splits the columns is not a row view: no epilogue.
+#seq = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#last = affine_map<(d0, d1, d2) -> (d2)>
+
+// CHECK: func.func private @strata_cublaslt_gemm_bias_f32(
+// CHECK-LABEL: func.func @sequence_bias
+// CHECK: %[[D:.*]] = memref.collapse_shape %arg3 {{\[}}[0, 1], [2]] : memref<2x4x8xf32> into memref<8x8xf32>
+// CHECK: %[[DC:.*]] = memref.cast %[[D]]
+// CHECK: call @strata_cublaslt_gemm_bias_f32(%{{.*}}, %{{.*}}, %[[DC]], %{{.*}}, %c0_i64, %c0_i64, %c0_i64)
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: memref.expand_shape
+// CHECK-LABEL: func.func @columns_split
+// CHECK: call @strata_cublaslt_gemm_f32(
+// CHECK: linalg.generic
+func.func @sequence_bias(%x: memref<8x3xf32>, %w: memref<3x8xf32>, %bias: memref<8xf32>, %d: memref<2x4x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x8xf32>)
+  linalg.matmul ins(%x, %w : memref<8x3xf32>, memref<3x8xf32>) outs(%c : memref<8x8xf32>)
+  %c3 = memref.expand_shape %c [[0, 1], [2]] output_shape [2, 4, 8] : memref<8x8xf32> into memref<2x4x8xf32>
+  linalg.generic {indexing_maps = [#seq, #last, #seq], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%c3, %bias : memref<2x4x8xf32>, memref<8xf32>) outs(%d : memref<2x4x8xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @columns_split(%x: memref<8x3xf32>, %w: memref<3x8xf32>, %bias: memref<4xf32>, %d: memref<8x2x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x8xf32>)
+  linalg.matmul ins(%x, %w : memref<8x3xf32>, memref<3x8xf32>) outs(%c : memref<8x8xf32>)
+  %c3 = memref.expand_shape %c [[0], [1, 2]] output_shape [8, 2, 4] : memref<8x8xf32> into memref<8x2x4xf32>
+  linalg.generic {indexing_maps = [#seq, #last, #seq], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%c3, %bias : memref<8x2x4xf32>, memref<4xf32>) outs(%d : memref<8x2x4xf32>) {
+  ^bb0(%in: f32, %b: f32, %out: f32):
+    %s = arith.addf %in, %b : f32
+    linalg.yield %s : f32
+  }
+  return
+}
