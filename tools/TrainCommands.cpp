@@ -303,9 +303,12 @@ int strata::tools::runTokenize(const Options &options, const frontend::Graph &gr
   requireTrain(graph, options.spec);
   if (!options.has("-o") && !options.has("--dump"))
     throw UsageError{"'tokenize' needs -o tokenizer.json, --dump TEXTS.jsonl, or both"};
-  Dataset data = loadDataset(compiler::dataSourceOf(graph, options.get("--split", "")));
+  DataSource source = compiler::dataSourceOf(graph, options.get("--split", ""));
+  if (source.seqLen == 0) // only text sets have a row length in tokens
+    throw UsageError{"data set '" + source.name + "' is not text: it has no tokenizer"};
+  Dataset data = loadDataset(source);
   if (!data.tokenizer)
-    throw UsageError{"data set '" + data.name + "' is not text: it has no tokenizer"};
+    throw UsageError{"data set '" + data.name + "' has no tokenizer (random ids)"};
   const BpeTokenizer &tokenizer = *data.tokenizer;
   if (options.has("-o"))
     writeAtomically(options.get("-o"), tokenizer.toJson());

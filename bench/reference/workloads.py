@@ -3,7 +3,7 @@
 Strata's specs in models/ write them: the peers that kernel counts and step
 times are compared with.
 
-  workloads.make(name, device="cpu") -> Workload(model, optimizer, batch, step)
+  workloads.make(name, device="cpu", batch_size=None) -> Workload(model, optimizer, batch, step)
 
 `batch()` returns one input batch (Fashion-MNIST-shaped uniform pixels, or
 random token ids: timing and counting only, as WORKLOADS.md allows);
@@ -153,9 +153,9 @@ class BertMiniMlm(nn.Module):
         return F.cross_entropy(logits.view(-1, self.VOCAB), labels.view(-1), ignore_index=-100)
 
 
-def make(name, device="cpu", foreach=True):
+def make(name, device="cpu", foreach=True, batch_size=None):
     torch.manual_seed(0)
-    b = BATCH[name]
+    b = batch_size or BATCH[name]
     if name == "ae-mlp":
         model = AeMlp("strata")
         loss = lambda x: F.mse_loss(model(x), x)  # noqa: E731
