@@ -73,12 +73,14 @@ MemRefType stridedDynamicVector(Type element) {
 /// `D = C + bias[j]` (ReLU optional) that a GEMM's result C feeds. On a
 /// sequence ([B, S, N], a linear layer's output before it is reshaped back)
 /// the add reads C through an expand_shape and writes an N-D D; `result` is
-/// then D's 2-D [B*S, N] form, which `collapse` says must still be built.
+/// then D's 2-D [B*S, N] form, which `collapse` says must still be built,
+/// and `rowView` the expand_shape of C that only the add reads.
 struct BiasEpilogue {
   linalg::GenericOp op;
   Value bias, result;
   bool relu = false;
   bool collapse = false;
+  Operation *rowView = nullptr;
 };
 
 /// The reassociation that folds every axis but the last: [[0, .., r-2], [r-1]].
@@ -159,7 +161,7 @@ std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::F
   if (!biasType || biasType.getRank() != 1 || failed(getStridesAndOffset(biasType, strides, offset)) || strides[0] != 1 ||
       ShapedType::isDynamic(offset) || offset * biasType.getElementTypeBitWidth() % 128 != 0)
     return std::nullopt;
-  return BiasEpilogue{generic, bias, result, *relu, collapse};
+  return BiasEpilogue{generic, bias, result, *relu, collapse, cView == c ? nullptr : cView.getDefiningOp()};
 }
 
 struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<MatmulToBlasPass> {
@@ -259,15 +261,9 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(last)));
     b.create<func::CallOp>(loc, callee, args);
     if (epilogue) {
-      // The add's operands: drop the now unread expand_shape of C.
-      SmallVector<Operation *> views;
-      for (OpOperand *in : epilogue->op.getDpsInputOperands())
-        if (auto expand = in->get().getDefiningOp<memref::ExpandShapeOp>())
-          views.push_back(expand);
       epilogue->op->erase();
-      for (Operation *view : views)
-        if (view->use_empty())
-          view->erase();
+      if (epilogue->rowView)
+        epilogue->rowView->erase();
     }
     op->erase();
     if (zeroFill)

@@ -7,7 +7,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -147,10 +146,6 @@ void writeTokenRow(const std::vector<int32_t> &ids, int64_t row, Tensor &out) {
     dst[i] = i < static_cast<int64_t>(ids.size()) ? ids[i] : kPadToken;
 }
 
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 void requireTextSizes(const std::string &name, int64_t seqLen, int64_t vocab) {
   if (seqLen < 1 || vocab < 1)
     throw DataError{name + " needs seq_len and vocab of at least 1"};
@@ -168,9 +163,7 @@ Dataset strata::runtime::loadFashionMnistCaptions(const std::string &split, int6
   for (const std::string &t : templates)
     for (int c = 0; c < 10; ++c)
       corpus.push_back(captionOf(t, c));
-  auto started = std::chrono::steady_clock::now();
   auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(corpus, vocab, true));
-  data.tokenizerSeconds = secondsSince(started);
 
   Tensor caption(DType::I32, {data.size, seqLen});
   const int32_t *labels = data.fields.at("label").as<int32_t>();
@@ -230,29 +223,24 @@ Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64
     if (heldOut == (split == "test"))
       splitVerses.push_back(verses[i]);
   }
-  auto started = std::chrono::steady_clock::now();
   auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(trainVerses, vocab, false));
-  double trainSeconds = secondsSince(started);
   std::vector<int32_t> stream;
   for (const std::string &verse : splitVerses) {
     stream.push_back(kStartToken);
     std::vector<int32_t> ids = tokenizer->encode(verse);
     stream.insert(stream.end(), ids.begin(), ids.end());
   }
+  // Rows are consecutive slices of the stream; the last one padded.
   int64_t rows = (static_cast<int64_t>(stream.size()) + seqLen - 1) / seqLen;
+  stream.resize(rows * seqLen, kPadToken);
   Tensor tokens(DType::I32, {rows, seqLen});
-  for (int64_t r = 0; r < rows; ++r) {
-    auto first = stream.begin() + r * seqLen;
-    auto last = stream.begin() + std::min<int64_t>((r + 1) * seqLen, stream.size());
-    writeTokenRow(std::vector<int32_t>(first, last), r, tokens);
-  }
+  std::copy(stream.begin(), stream.end(), tokens.as<int32_t>());
   Dataset data;
   data.name = "kjv";
   data.split = split;
   data.size = rows;
   data.fields["tokens"] = std::move(tokens);
   data.tokenizer = std::move(tokenizer);
-  data.tokenizerSeconds = trainSeconds;
   data.texts = std::move(splitVerses);
   return data;
 }

@@ -31,10 +31,9 @@ struct Dataset {
   /// Field name -> tensor whose first dimension is `size`.
   std::map<std::string, Tensor> fields;
   int numClasses = 0; // 0 when there are no labels
-  /// Text sets: the tokenizer that made their token ids, the seconds its
-  /// training took, and the texts (verses, captions) the rows were made from.
+  /// Text sets: the tokenizer that made their token ids, and the texts
+  /// (verses, captions) the rows were made from.
   std::shared_ptr<const BpeTokenizer> tokenizer;
-  double tokenizerSeconds = 0;
   std::vector<std::string> texts;
 };
 

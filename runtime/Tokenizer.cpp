@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <climits>
 #include <map>
 #include <queue>
@@ -91,6 +92,7 @@ std::vector<std::string> BpeTokenizer::words(std::string_view text) const {
 
 BpeTokenizer BpeTokenizer::train(const std::vector<std::string> &texts, int64_t vocabSize,
                                  bool lowercase) {
+  auto started = std::chrono::steady_clock::now();
   BpeTokenizer t;
   t.lowercase_ = lowercase;
   for (const char *special : kSpecialPieces)
@@ -192,6 +194,7 @@ BpeTokenizer BpeTokenizer::train(const std::vector<std::string> &texts, int64_t 
         queue.push({count, changed});
     }
   }
+  t.trainSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return t;
 }
 

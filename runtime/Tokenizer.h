@@ -47,6 +47,8 @@ public:
   std::vector<int32_t> encode(std::string_view text) const;
   int64_t vocabSize() const { return static_cast<int64_t>(pieces_.size()); }
   int64_t mergeCount() const { return static_cast<int64_t>(merges_.size()); }
+  /// Wall seconds train() took (0 for a tokenizer read from a file).
+  double trainSeconds() const { return trainSeconds_; }
   const std::string &piece(int32_t id) const { return pieces_.at(id); }
   bool lowercase() const { return lowercase_; }
 
@@ -60,6 +62,7 @@ private:
   std::vector<int32_t> encodeWord(const std::string &word) const;
 
   bool lowercase_ = false;
+  double trainSeconds_ = 0;
   std::vector<std::string> pieces_; // id -> text
   std::unordered_map<std::string, int32_t> ids_;
   std::vector<std::pair<int32_t, int32_t>> merges_; // in rank order

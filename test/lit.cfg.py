@@ -1,5 +1,8 @@
 # lit configuration for Strata: one folder per stage (dialect, passes, frontend, tools).
 import os
+import shutil
+import subprocess
+
 import lit.formats
 
 config.name = "Strata"
@@ -27,11 +30,9 @@ for var in ("STRATA_FASHION_MNIST", "STRATA_KJV"):
     if os.environ.get(var):
         config.environment[var] = os.environ[var]
 # Text tests read Debian's bible-kjv, or the `bible -f` output STRATA_KJV names.
-import shutil
 if shutil.which("bible") or os.path.exists(os.environ.get("STRATA_KJV", "")):
     config.available_features.add("kjv")
 # PyPI tooling (scripts/install-deps.sh puts it in .venv): Hugging Face tokenizers.
-import subprocess
 venv_python = os.path.join(config.strata_source_dir, ".venv", "bin", "python")
 if os.path.exists(venv_python) and subprocess.run(
         [venv_python, "-c", "import tokenizers"], capture_output=True).returncode == 0:

@@ -328,7 +328,7 @@ int strata::tools::runTokenize(const Options &options, const frontend::Graph &gr
   if (options.has("--dump"))
     writeAtomically(options.get("--dump"), dump);
   std::printf("tokenizer of %s: %lld pieces (%lld merges), trained in %.3f s\n", data.name.c_str(),
-              (long long)tokenizer.vocabSize(), (long long)tokenizer.mergeCount(), data.tokenizerSeconds);
+              (long long)tokenizer.vocabSize(), (long long)tokenizer.mergeCount(), tokenizer.trainSeconds());
   std::printf("%s split: %lld distinct texts, %lld tokens (%.1f per text)\n", data.split.c_str(),
               (long long)distinct, (long long)tokens, distinct ? double(tokens) / distinct : 0.0);
   return 0;
