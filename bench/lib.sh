@@ -14,3 +14,13 @@ ensure_torch() {
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
 }
+
+# gensim from PyPI, in the project's .venv (scripts/install-deps.sh makes it).
+venv_python=.venv/bin/python
+ensure_gensim() {
+  if "$venv_python" -c 'import gensim' 2> /dev/null; then
+    return
+  fi
+  [ -x "$venv_python" ] || /usr/bin/python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check gensim
+}

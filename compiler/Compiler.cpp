@@ -18,6 +18,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -149,6 +150,18 @@ mlir::DialectRegistry compilerRegistry() {
   return registry;
 }
 
+/// The steps a decaying learning-rate schedule runs over when the caller
+/// does not say (emit, compile, gradcheck): the spec's steps, or its epochs
+/// of the training set at `batch`, which takes loading the data.
+int64_t scheduleSteps(const frontend::Graph &graph, int64_t batch) {
+  if (graph.train.schedule == "constant" || !graph.train.present)
+    return 0;
+  if (graph.train.steps > 0)
+    return graph.train.steps;
+  runtime::Dataset data = runtime::loadDataset(dataSourceOf(graph, "train"));
+  return graph.train.epochs * std::max<int64_t>(data.size / std::max<int64_t>(batch, 1), 1);
+}
+
 /// MLIRGen and the train pipeline: the module at stage `train`.
 mlir::OwningOpRef<mlir::ModuleOp> buildTrainStage(mlir::MLIRContext &ctx, std::string &diagnostics,
                                                   const frontend::Graph &graph,
@@ -160,7 +173,8 @@ mlir::OwningOpRef<mlir::ModuleOp> buildTrainStage(mlir::MLIRContext &ctx, std::s
     throw CompileError{"internal: the generated module does not verify: " + diagnostics};
   mlir::strata::TrainPipelineOptions train;
   train.batch = options.batch > 0 ? options.batch : graph.train.batch;
-  train.totalSteps = options.totalSteps;
+  train.totalSteps = options.totalSteps > 0 ? options.totalSteps
+                                            : scheduleSteps(graph, train.batch);
   train.mode = options.mode;
   runPipeline(*module, mlir::strata::trainPipeline(train), diagnostics);
   return module;
@@ -238,6 +252,14 @@ strata::runtime::DataSource strata::compiler::dataSourceOf(const frontend::Graph
       source.seqLen = value.i;
     else if (key == "vocab")
       source.vocab = value.i;
+    else if (key == "window")
+      source.window = value.i;
+    else if (key == "negatives")
+      source.negatives = value.i;
+    else if (key == "min_count")
+      source.minCount = value.i;
+    else if (key == "subsample")
+      source.subsample = value.f;
   }
   if (!split.empty())
     source.split = split;
@@ -375,11 +397,24 @@ std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
   auto lowered = std::chrono::steady_clock::now();
   program->passSeconds_ = std::chrono::duration<double>(lowered - start).count();
 
+  // The host's own target machine, for LLVM's optimizer too: without it the
+  // loop and SLP vectorizers see no vector registers and leave every
+  // elementwise loop scalar. (Without fast-math flags they never reorder a
+  // floating-point reduction, so results stay bit-for-bit the same.) O2, not
+  // O3: on bert-mini O3 took compile from 6.3 s to 17.6 s for a 6% faster
+  // step over O2 (11.1 s); ae-mlp compiles in 0.5 s either way.
+  auto host = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!host)
+    throw CompileError{"internal: cannot describe the host CPU: " + llvm::toString(host.takeError())};
+  host->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = host->createTargetMachine();
+  if (!machine)
+    throw CompileError{"internal: no target machine for the host: " + llvm::toString(machine.takeError())};
   mlir::ExecutionEngineOptions engineOptions;
-  auto transformer = mlir::makeOptimizingTransformer(3, 0, nullptr);
+  auto transformer = mlir::makeOptimizingTransformer(2, 0, machine->get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
+  auto engine = mlir::ExecutionEngine::create(*module, engineOptions, std::move(*machine));
   if (!engine)
     throw CompileError{"internal: JIT failed: " + llvm::toString(engine.takeError())};
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {

@@ -67,12 +67,20 @@ Value mse(TensorMath &m, MseOp op) {
   return reduceLoss(m, m.mul(d, d), op.getReduction());
 }
 
+/// log(1 + exp(x)) as the log-sum-exp of (0, x) shifted by the larger,
+/// m = max(x, 0) held constant: m + log(exp(-m) + exp(x - m)). Stable for
+/// any x, and its derivative is sigmoid(x) everywhere, 1/2 at x = 0 too (a
+/// form built on relu(x) and |x| would differentiate to 0 there, and zero
+/// scores are where word2vec's zero-initialised output table starts).
+Value softplus(TensorMath &m, Value x) {
+  Value shift = m.stopGradient(m.relu(x));
+  return m.add(shift, m.log(m.add(m.exp(m.neg(shift)), m.exp(m.sub(x, shift)))));
+}
+
 Value bceWithLogits(TensorMath &m, BceWithLogitsOp op) {
-  // max(x, 0) - x t + log(1 + exp(-|x|)), with |x| = relu(x) + relu(-x)
+  // -t log sigmoid(x) - (1 - t) log(1 - sigmoid(x)) = softplus(x) - x t
   Value x = op.getLogits();
-  Value abs = m.add(m.relu(x), m.relu(m.neg(x)));
-  Value softplus = m.log(m.add(m.scalar(1.0, x), m.exp(m.neg(abs))));
-  Value perElement = m.add(m.sub(m.relu(x), m.mul(x, op.getTarget())), softplus);
+  Value perElement = m.sub(softplus(m, x), m.mul(x, op.getTarget()));
   return reduceLoss(m, perElement, op.getReduction());
 }
 
@@ -128,6 +136,22 @@ Value klNormal(TensorMath &m, KlNormalOp op) {
   return m.scale(m.sumAll(terms), -0.5 / batch);
 }
 
+Value negativeSampling(TensorMath &m, NegativeSamplingOp op) {
+  Value x = op.getInput(), table = op.getTable();
+  auto type = TensorMath::typeOf(x);
+  int64_t rows = type.getDimSize(0), dim = type.getDimSize(1);
+  int64_t noise = TensorMath::typeOf(op.getNegatives()).getDimSize(1);
+  OpBuilder &b = m.builder();
+  Value positive = b.create<EmbeddingOp>(m.location(), table, op.getPositive()); // [B, D]
+  Value negative = b.create<EmbeddingOp>(m.location(), table, op.getNegatives()); // [B, K, D]
+  Value truth = m.reduceSum(m.mul(x, positive), {-1}, false);                     // [B]
+  Value rowsOfX = m.broadcast(m.reshape(x, {rows, 1, dim}), {rows, noise, dim});
+  Value scores = m.reduceSum(m.mul(rowsOfX, negative), {-1}, false);              // [B, K]
+  // -log sigmoid(s) = softplus(-s): the true pair should score high, noise low.
+  Value perRow = m.add(softplus(m, m.neg(truth)), m.reduceSum(softplus(m, scores), {-1}, false));
+  return op.getReduction() == Reduction::sum ? m.sumAll(perRow) : m.meanAll(perRow);
+}
+
 /// Records the ops a decomposition creates, so reverse mode can walk them.
 struct RecordingListener : public OpBuilder::Listener {
   SmallVector<Operation *> created;
@@ -140,7 +164,7 @@ struct RecordingListener : public OpBuilder::Listener {
 
 bool mlir::strata::isComposite(Operation *op) {
   return isa<GeluOp, SoftmaxOp, LayerNormOp, MseOp, BceWithLogitsOp, CrossEntropyOp,
-             NtXentOp, InfoNceOp, KlNormalOp>(op);
+             NtXentOp, InfoNceOp, KlNormalOp, NegativeSamplingOp>(op);
 }
 
 SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
@@ -154,6 +178,7 @@ SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
                      .Case([&](CrossEntropyOp o) { return crossEntropy(m, o); })
                      .Case([&](NtXentOp o) { return ntXent(m, o); })
                      .Case([&](InfoNceOp o) { return infoNce(m, o); })
+                     .Case([&](NegativeSamplingOp o) { return negativeSampling(m, o); })
                      .Case([&](KlNormalOp o) { return klNormal(m, o); })
                      .Default([](Operation *) { return Value(); });
   if (!result)

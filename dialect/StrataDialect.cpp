@@ -400,6 +400,16 @@ LogicalResult KlNormalOp::inferReturnTypes(MLIRContext *, std::optional<Location
   return pushSameElementType(loc, adaptor.getMean(), shape, error, results);
 }
 
+LogicalResult NegativeSamplingOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                   Adaptor adaptor,
+                                                   SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::negativeSampling(
+      toShape(adaptor.getInput().getType()), toShape(adaptor.getTable().getType()),
+      toShape(adaptor.getPositive().getType()), toShape(adaptor.getNegatives().getType()), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
 //===----------------------------------------------------------------------===//
 // Ops that gradients and decompositions build
 //===----------------------------------------------------------------------===//
@@ -524,8 +534,9 @@ LogicalResult OptimizerUpdateOp::verify() {
   StringRef kind = getKind();
   if (kind != "sgd" && kind != "adam" && kind != "adamw")
     return emitOpError("unknown optimizer '") << kind << "' (expected sgd, adam or adamw)";
-  if (getSchedule() != "constant" && getSchedule() != "cosine")
-    return emitOpError("unknown schedule '") << getSchedule() << "' (expected constant or cosine)";
+  if (getSchedule() != "constant" && getSchedule() != "cosine" && getSchedule() != "linear")
+    return emitOpError("unknown schedule '") << getSchedule()
+           << "' (expected constant, cosine or linear)";
   auto params = cast<RankedTensorType>(getParams().getType());
   auto state = cast<RankedTensorType>(getState().getType());
   if (params.getRank() != 1 || state.getRank() != 1 || !params.hasStaticShape() ||

@@ -403,7 +403,8 @@ def Strata_MseOp : Strata_Op<"mse", [Pure, AllElementTypesMatch<["prediction", "
 def Strata_BceWithLogitsOp : Strata_Op<"bce_with_logits", [Pure, AllElementTypesMatch<["logits", "target", "result"]>]> {
   let summary = "binary cross-entropy of sigmoid(logits) against targets in [0, 1]";
   let description = [{
-    Computed stably as max(x, 0) - x * t + log(1 + exp(-|x|)).
+    Computed as softplus(x) - x * t, softplus(x) = m + log(exp(-m) + exp(x - m))
+    with m = max(x, 0) held constant: stable, and differentiable at 0.
 
     ```mlir
     %l = strata.bce_with_logits %logits, %x reduce(batch_mean) : tensor<?x784xf32>, tensor<?x784xf32> -> tensor<f32>
@@ -487,6 +488,29 @@ def Strata_KlNormalOp : Strata_Op<"kl_normal", [Pure, AllElementTypesMatch<["mea
   let results = (outs Strata_ScalarFloatTensor:$result);
   let assemblyFormat = [{
     $mean `,` $log_variance attr-dict `:` type($mean) `,` type($log_variance) `->` type($result)
+  }];
+}
+
+def Strata_NegativeSamplingOp : Strata_Op<"negative_sampling", [Pure, AllElementTypesMatch<["input", "table", "result"]>]> {
+  let summary = "skip-gram negative sampling: tell each row's true id from noise ids";
+  let description = [{
+    For each row b of `input` [B, D], with the output `table` [V, D]:
+    softplus(-x_b . t[positive_b]) + sum_k softplus(x_b . t[negatives_bk]),
+    i.e. -log sigmoid of the true pair's score and -log sigmoid(-score) of
+    each of the K noise pairs (word2vec's objective). The per-row losses
+    reduce as `reduction` says (mean and batch_mean: over rows; sum).
+
+    ```mlir
+    %l = strata.negative_sampling %x, %out, %context, %noise reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, Strata_FloatTensor:$table,
+                       Strata_IndexTensor:$positive, Strata_IndexTensor:$negatives,
+                       Strata_Reduction:$reduction);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $table `,` $positive `,` $negatives `reduce` `(` $reduction `)` attr-dict `:`
+    type($input) `,` type($table) `,` type($positive) `,` type($negatives) `->` type($result)
   }];
 }
 
@@ -609,8 +633,9 @@ def Strata_OptimizerUpdateOp : Strata_Op<"optimizer_update", [Pure, AllTypesMatc
     Updates every parameter in one loop. `kind` is `sgd` (with `momentum` and
     `nesterov`), `adam` or `adamw`; `weight_decay` is L2 added to the gradient
     for sgd and adam, and decoupled for adamw. The learning rate follows
-    `schedule`: `constant`, or `cosine` (linear warm-up over `warmup` steps, then
-    cosine decay to `min_lr` at `total_steps`). With `max_grad_norm` > 0 the
+    `schedule`: `constant`, `cosine` (linear warm-up over `warmup` steps, then
+    cosine decay to `min_lr` at `total_steps`) or `linear` (word2vec's decay
+    from `lr` to `min_lr` at `total_steps`). With `max_grad_norm` > 0 the
     gradients are scaled by min(1, max_grad_norm / grad_norm) first. `step`
     counts from 0. The state arena holds Adam's first and second moments
     (2 x params) or SGD's momentum buffer (params, or 0 elements without

@@ -194,10 +194,10 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
     update.setWeightDecayAttr(f64(numberOr(c.args, "weight_decay", c.kind == "adamw" ? 0.01 : 0.0)));
     update.setScheduleAttr(b.getStringAttr(c.schedule));
     update.setMaxGradNormAttr(f64(c.maxGradNorm));
-    if (c.schedule == "cosine") {
+    if (c.schedule == "cosine" || c.schedule == "linear") {
       int64_t total = totalSteps > 0 ? static_cast<int64_t>(totalSteps) : c.steps;
       if (total <= 0)
-        return update.emitOpError("a cosine schedule needs the run's total steps "
+        return update.emitOpError("a " + c.schedule + " schedule needs the run's total steps "
                                   "(--strata-autodiff=total-steps=N)");
       update.setWarmupAttr(b.getI64IntegerAttr(static_cast<int64_t>(numberOr(c.scheduleArgs, "warmup", 0))));
       update.setTotalStepsAttr(b.getI64IntegerAttr(total));

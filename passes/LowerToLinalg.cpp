@@ -667,6 +667,12 @@ SmallVector<Value> Lowering::optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op)
     Value decayed = b.create<arith::AddFOp>(loc, c(minLr), b.create<arith::MulFOp>(loc, c(0.5 * (lr - minLr)), b.create<arith::AddFOp>(loc, c(1), cosine)));
     Value inWarmup = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, t, c(warmup));
     rate = b.create<arith::SelectOp>(loc, inWarmup, warm, decayed);
+  } else if (op.getSchedule() == "linear") {
+    // word2vec's decay: lr - (lr - min_lr) * t / total, held at min_lr after.
+    double total = std::max(static_cast<double>(op.getTotalSteps()), 1.0);
+    double minLr = op.getMinLr().convertToDouble();
+    Value progress = b.create<arith::MinimumFOp>(loc, b.create<arith::DivFOp>(loc, t, c(total)), c(1));
+    rate = b.create<arith::SubFOp>(loc, c(lr), b.create<arith::MulFOp>(loc, c(lr - minLr), progress));
   }
   Value clip = c(1);
   if (double maxNorm = op.getMaxGradNorm().convertToDouble(); maxNorm > 0) {

@@ -134,6 +134,10 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
     b.data.split = data.at("split").get<std::string>();
     b.data.seqLen = data.value("seq_len", int64_t(0));
     b.data.vocab = data.value("vocab", int64_t(0));
+    b.data.window = data.value("window", int64_t(0));
+    b.data.negatives = data.value("negatives", int64_t(0));
+    b.data.minCount = data.value("min_count", int64_t(0));
+    b.data.subsample = data.value("subsample", 0.0);
     b.seed = manifest.at("seed").get<uint64_t>();
     for (const Json &p : manifest.at("params")) {
       ParamEntry e;

@@ -3,6 +3,7 @@
 #include "Dataset.h"
 
 #include "Philox.h"
+#include "Words.h"
 
 #include <zlib.h>
 
@@ -271,6 +272,16 @@ Dataset strata::runtime::loadDataset(const DataSource &source) {
     return loadKjv(source.split, source.seqLen, source.vocab);
   if (source.name == "random_tokens")
     return loadRandomTokens(source.seqLen, source.vocab);
+  if (source.name == "kjv_words" || source.name == "kjv_cooccurrence") {
+    SkipGramOptions options;
+    options.window = source.window;
+    options.negatives = source.negatives;
+    options.minCount = source.minCount;
+    options.subsample = source.subsample;
+    options.vocab = source.vocab;
+    return source.name == "kjv_words" ? loadKjvWords(source.split, options)
+                                      : loadKjvCooccurrence(source.split, options);
+  }
   throw DataError{"no loader for data set '" + source.name + "'"};
 }
 
@@ -309,6 +320,34 @@ void strata::runtime::gatherRows(const Tensor &field, const std::vector<int64_t>
   }
 }
 
+void SampledIds::draw(uint64_t seed, int64_t step, Tensor &out) const {
+  if (out.dtype() != DType::I32 || out.shape().size() != 2 || out.shape()[1] != perRow)
+    throw DataError{"a sampled field must be compiled as i32 [batch, " + std::to_string(perRow) + "]"};
+  int32_t *dst = out.as<int32_t>();
+  double total = cdf.back();
+  for (int64_t r = 0; r < out.shape()[0]; ++r)
+    for (int64_t k = 0; k < perRow; k += 4) {
+      // Stream 0x4E53 ("NS"); one Philox call gives four draws.
+      auto bits = philox((static_cast<uint64_t>(step) << 24) | static_cast<uint64_t>(k / 4), 0x4E53,
+                         seed, static_cast<uint64_t>(r));
+      for (int64_t j = k; j < std::min(k + 4, perRow); ++j) {
+        double u = uniformFromBits(bits[j - k]) * total;
+        auto at = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
+        dst[r * perRow + j] = static_cast<int32_t>(std::min<int64_t>(at, cdf.size() - 1));
+      }
+    }
+}
+
+void strata::runtime::fillField(const Dataset &data, const std::string &field,
+                                const std::vector<int64_t> &order, int64_t start, uint64_t seed,
+                                int64_t step, Tensor &out) {
+  if (auto it = data.fields.find(field); it != data.fields.end())
+    return gatherRows(it->second, order, start, out);
+  if (auto it = data.sampled.find(field); it != data.sampled.end())
+    return it->second.draw(seed, step, out);
+  throw DataError{"data set " + data.name + " has no field '" + field + "'"};
+}
+
 StepBatches::StepBatches(const Dataset &data, int64_t batch, uint64_t seed)
     : data_(data), batch_(batch), perEpoch_(batch > 0 ? data.size / batch : 0), seed_(seed) {
   if (perEpoch_ == 0)
@@ -322,8 +361,5 @@ void StepBatches::gather(int64_t step, const std::string &field, Tensor &out) {
     order_ = epochOrder(data_.size, seed_, epoch);
     epoch_ = epoch;
   }
-  auto it = data_.fields.find(field);
-  if (it == data_.fields.end())
-    throw DataError{"data set " + data_.name + " has no field '" + field + "'"};
-  gatherRows(it->second, order_, (step % perEpoch_) * batch_, out);
+  fillField(data_, field, order_, (step % perEpoch_) * batch_, seed_, step, out);
 }

@@ -24,6 +24,18 @@ struct DataError : Error {
   using Error::Error;
 };
 
+/// A field drawn afresh at every step instead of stored (word2vec's noise
+/// words): `perRow` ids per row, id i with probability proportional to its
+/// weight, `cdf` holding the running sums of the weights. The draws are
+/// Philox keyed by (seed, step, row), so a resumed run draws the same ones.
+struct SampledIds {
+  std::vector<double> cdf;
+  int64_t perRow = 0;
+
+  /// Fills i32 `out` ([batch, perRow]) with step `step`'s draws.
+  void draw(uint64_t seed, int64_t step, Tensor &out) const;
+};
+
 struct Dataset {
   std::string name;
   std::string split;
@@ -35,6 +47,14 @@ struct Dataset {
   /// (verses, captions) the rows were made from.
   std::shared_ptr<const BpeTokenizer> tokenizer;
   std::vector<std::string> texts;
+  /// Fields drawn at every step rather than stored, by name.
+  std::map<std::string, SampledIds> sampled;
+  /// Word sets: the word of each id, most frequent first.
+  std::vector<std::string> vocabulary;
+
+  bool hasField(const std::string &field) const {
+    return fields.count(field) != 0 || sampled.count(field) != 0;
+  }
 };
 
 /// What a spec's `data` line names: the loader, the split, and for text the
@@ -44,6 +64,10 @@ struct DataSource {
   std::string split = "train";
   int64_t seqLen = 0;
   int64_t vocab = 0;
+  /// Word sets (kjv_words): skip-gram window, noise words per pair, the
+  /// rarest word kept, and the frequent-word subsampling threshold.
+  int64_t window = 0, negatives = 0, minCount = 0;
+  double subsample = 0;
 };
 
 /// Where Debian's dataset-fashion-mnist puts the gzipped IDX files; the
@@ -112,6 +136,12 @@ private:
   int64_t epoch_ = -1;
   std::vector<int64_t> order_;
 };
+
+/// Fills `out` with `field` for the rows order[start, start + batch): a
+/// stored field's rows are copied (gatherRows), a sampled one is drawn for
+/// (seed, step).
+void fillField(const Dataset &data, const std::string &field, const std::vector<int64_t> &order,
+               int64_t start, uint64_t seed, int64_t step, Tensor &out);
 
 /// Copies the rows order[start, start + batch) of `field` into `out`, whose
 /// first dimension is the batch; converts between integer or float dtypes

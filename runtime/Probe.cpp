@@ -3,6 +3,7 @@
 #include "Probe.h"
 
 #include "Dataset.h"
+#include "VectorSearch.h"
 
 #include <cblas.h>
 
@@ -63,19 +64,6 @@ struct Adam {
 };
 
 /// Rows scaled to unit length (zero rows stay zero).
-std::vector<float> unitRows(const Tensor &x) {
-  int64_t n = x.shape()[0], d = x.shape()[1];
-  std::vector<float> out(x.as<float>(), x.as<float>() + n * d);
-  for (int64_t i = 0; i < n; ++i) {
-    double norm = 0;
-    for (int64_t j = 0; j < d; ++j)
-      norm += double(out[i * d + j]) * out[i * d + j];
-    float scale = norm > 0 ? static_cast<float>(1 / std::sqrt(norm)) : 0.0f;
-    for (int64_t j = 0; j < d; ++j)
-      out[i * d + j] *= scale;
-  }
-  return out;
-}
 
 } // namespace
 
@@ -156,31 +144,15 @@ double strata::runtime::knnAccuracy(const Tensor &trainX, const Tensor &trainY, 
     throw std::invalid_argument("kNN: train and test features differ in width");
   if (k < 1 || k > n)
     throw std::invalid_argument("kNN: k must be between 1 and the number of train rows");
-  std::vector<float> train = unitRows(trainX), test = unitRows(testX);
   const int32_t *y = trainY.as<int32_t>(), *yt = testY.as<int32_t>();
-
-  const int64_t block = 256; // test rows per similarity block: 256 x n floats
-  std::vector<float> similarity(block * n);
-  std::vector<int64_t> index(n);
+  auto neighbours = exactSearch(trainX, testX, k, Similarity::Cosine);
   int64_t correct = 0;
-  for (int64_t start = 0; start < nt; start += block) {
-    int64_t m = std::min(block, nt - start);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, d, 1.0f, test.data() + start * d, d,
-                train.data(), d, 0.0f, similarity.data(), n);
-    for (int64_t r = 0; r < m; ++r) {
-      const float *s = similarity.data() + r * n;
-      for (int64_t i = 0; i < n; ++i)
-        index[i] = i;
-      // The k most similar; equal similarities go to the lower index.
-      std::partial_sort(index.begin(), index.begin() + k, index.end(), [&](int64_t a, int64_t b) {
-        return s[a] > s[b] || (s[a] == s[b] && a < b);
-      });
-      std::vector<int> votes(numClasses, 0);
-      for (int j = 0; j < k; ++j)
-        ++votes[y[index[j]]];
-      int predicted = static_cast<int>(std::max_element(votes.begin(), votes.end()) - votes.begin());
-      correct += predicted == yt[start + r];
-    }
+  for (int64_t i = 0; i < nt; ++i) {
+    std::vector<int> votes(numClasses, 0);
+    for (const Neighbour &nb : neighbours[i])
+      ++votes[y[nb.id]];
+    int predicted = static_cast<int>(std::max_element(votes.begin(), votes.end()) - votes.begin());
+    correct += predicted == yt[i];
   }
   return static_cast<double>(correct) / nt;
 }

@@ -28,7 +28,7 @@ Inputs inputsOf(const Function &f, const Dataset &data) {
   Inputs in;
   for (const ArgSpec &arg : f.args())
     if (arg.role.rfind("input:", 0) == 0) {
-      if (!data.fields.count(arg.field))
+      if (!data.hasField(arg.field))
         throw DataError{"data set " + data.name + " has no field '" + arg.field + "' for " + arg.role.substr(6)};
       in.tensors[arg.role] = Tensor(arg.dtype, arg.shape);
       in.fields[arg.role] = arg.field;
@@ -36,9 +36,11 @@ Inputs inputsOf(const Function &f, const Dataset &data) {
   return in;
 }
 
-void fillBatch(Inputs &in, const Dataset &data, const std::vector<int64_t> &order, int64_t start) {
+/// Batch `index` of an evaluation pass (sampled fields keyed by it as a step).
+void fillBatch(Inputs &in, const Dataset &data, const std::vector<int64_t> &order, int64_t index,
+               int64_t batch, uint64_t seed) {
   for (auto &[role, tensor] : in.tensors)
-    gatherRows(data.fields.at(in.fields.at(role)), order, start, tensor);
+    fillField(data, in.fields.at(role), order, index * batch, seed, index, tensor);
 }
 
 /// Why a step's loss is not finite: the grad norm and the first parameter
@@ -193,7 +195,7 @@ double strata::runtime::forwardOver(const Function &forward, const Tensor &param
   }
   double lossSum = 0;
   for (int64_t b = 0; b < batches; ++b) {
-    fillBatch(inputs, data, order, b * batch);
+    fillBatch(inputs, data, order, b, batch, seed);
     forward.call(buffers, {static_cast<int64_t>(seed), 0});
     lossSum += outputs.at("loss").at(0);
     if (represent) {

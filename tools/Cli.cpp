@@ -27,7 +27,8 @@ int64_t Options::intFlag(const std::string &name, int64_t fallback) const {
   throw UsageError{"option '" + name + "' needs a non-negative integer, got '" + it->second + "'"};
 }
 
-Options strata::tools::parseArgs(int argc, char **argv, const std::map<std::string, bool> &known) {
+Options strata::tools::parseArgs(int argc, char **argv, const std::map<std::string, bool> &known,
+                                 bool needsSpec) {
   Options options;
   options.command = argv[1];
   for (int k = 2; k < argc; ++k) {
@@ -56,7 +57,7 @@ Options strata::tools::parseArgs(int argc, char **argv, const std::map<std::stri
     }
     options.flags[name] = value;
   }
-  if (options.spec.empty())
+  if (options.spec.empty() && needsSpec)
     throw UsageError{"'" + options.command + "' needs a spec file"};
   return options;
 }

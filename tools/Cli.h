@@ -33,8 +33,10 @@ struct Options {
   int64_t intFlag(const std::string &name, int64_t fallback) const;
 };
 
-/// `known` maps each option to whether it takes a value.
-Options parseArgs(int argc, char **argv, const std::map<std::string, bool> &known);
+/// `known` maps each option to whether it takes a value; a command whose
+/// spec is optional says so with `needsSpec` false.
+Options parseArgs(int argc, char **argv, const std::map<std::string, bool> &known,
+                  bool needsSpec = true);
 
 /// Writes `text` to `path` through a temporary file, so a failure leaves nothing.
 void writeAtomically(const std::string &path, const std::string &text);

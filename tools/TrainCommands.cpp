@@ -16,6 +16,7 @@
 #include "Npy.h"
 #include "Probe.h"
 #include "Trainer.h"
+#include "Words.h"
 
 #include <nlohmann/json.hpp>
 
@@ -299,11 +300,37 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   return 0;
 }
 
+namespace {
+
+/// `strata tokenize` of a word set: every verse of the split, in order, with
+/// its words (the corpus another word2vec must train on to compare).
+int dumpWords(const Options &options, const Dataset &data) {
+  if (options.has("-o"))
+    throw UsageError{"data set '" + data.name + "' reads words, not BPE pieces: it has no "
+                     "tokenizer.json to write (--dump writes each verse's words)"};
+  std::string dump;
+  int64_t words = 0;
+  for (const std::string &text : data.texts) {
+    std::vector<std::string> split = wordsOf(text);
+    words += static_cast<int64_t>(split.size());
+    dump += nlohmann::json{{"text", text}, {"words", split}}.dump() + "\n";
+  }
+  writeAtomically(options.get("--dump"), dump);
+  std::printf("%s (%s split): %lld verses, %lld words, a vocabulary of %lld words\n",
+              data.name.c_str(), data.split.c_str(), (long long)data.texts.size(), (long long)words,
+              (long long)data.vocabulary.size());
+  return 0;
+}
+
+} // namespace
+
 int strata::tools::runTokenize(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);
   if (!options.has("-o") && !options.has("--dump"))
     throw UsageError{"'tokenize' needs -o tokenizer.json, --dump TEXTS.jsonl, or both"};
   DataSource source = compiler::dataSourceOf(graph, options.get("--split", ""));
+  if (source.window > 0)
+    return dumpWords(options, loadDataset(source));
   if (source.seqLen == 0) // only text sets have a row length in tokens
     throw UsageError{"data set '" + source.name + "' is not text: it has no tokenizer"};
   Dataset data = loadDataset(source);
@@ -334,22 +361,70 @@ int strata::tools::runTokenize(const Options &options, const frontend::Graph &gr
   return 0;
 }
 
+Tensor strata::tools::representOf(const Options &options, const frontend::Graph &graph,
+                                  const Dataset &data, int64_t batch) {
+  requireTrain(graph, options.spec);
+  if (graph.represent < 0)
+    throw UsageError{"the model marks no value @represent to embed"};
+  compiler::CompileOptions compileOptions;
+  compileOptions.batch = batch > 0 ? batch : evalBatch(data.size, data.size, 1000);
+  compileOptions.mode = "forward";
+  auto program = compileOrThrow(graph, compileOptions);
+  TrainState state = loadParams(*program, graph, checkpointDir(options, graph));
+  Tensor z;
+  forwardOver(program->function("forward"), state.params, data, state.seed, &z);
+  return z;
+}
+
+Tensor strata::tools::vocabularyVectors(const Options &options, const frontend::Graph &graph,
+                                        std::vector<std::string> &words) {
+  requireTrain(graph, options.spec);
+  Dataset data = loadDataset(compiler::dataSourceOf(graph, "train"));
+  if (data.vocabulary.empty())
+    throw UsageError{"data set '" + data.name + "' has no vocabulary of words (a word-embedding "
+                     "model reads kjv_words)"};
+  int64_t n = static_cast<int64_t>(data.vocabulary.size());
+  Dataset rows;
+  rows.name = data.name;
+  rows.split = "vocabulary";
+  rows.size = n;
+  rows.sampled = data.sampled;
+  // The word's id goes where a row's first word goes (skip-gram's center,
+  // GloVe's row); every other field holds 1, a valid id and a count whose
+  // log is finite (they do not reach @represent).
+  for (const auto &[field, column] : data.fields) {
+    Tensor t(column.dtype(), {n});
+    bool word = field == "center" || field == "row";
+    for (int64_t id = 0; id < n; ++id)
+      t.set(id, word ? static_cast<double>(id) : 1.0);
+    rows.fields[field] = std::move(t);
+  }
+  words = std::move(data.vocabulary);
+  return representOf(options, graph, rows, n);
+}
+
 int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);
-  std::string dir = checkpointDir(options, graph);
   if (!options.has("--out"))
     throw UsageError{"'embed' needs --out FILE.npy"};
   if (graph.represent < 0)
     throw UsageError{"the model marks no value @represent to embed"};
   std::string split = options.get("--split", "test");
-  Dataset data = loadDataset(compiler::dataSourceOf(graph, split));
-  compiler::CompileOptions compileOptions;
-  compileOptions.batch = evalBatch(data.size, data.size, 1000);
-  compileOptions.mode = "forward";
-  auto program = compileOrThrow(graph, compileOptions);
-  TrainState state = loadParams(*program, graph, dir);
+  if (options.has("--vocab") && split != "vocabulary")
+    throw UsageError{"--vocab goes with --split vocabulary (a word-embedding model's words)"};
   Tensor z;
-  forwardOver(program->function("forward"), state.params, data, state.seed, &z);
+  if (split == "vocabulary") {
+    std::vector<std::string> words;
+    z = vocabularyVectors(options, graph, words);
+    if (options.has("--vocab")) {
+      std::string lines;
+      for (const std::string &word : words)
+        lines += word + "\n";
+      writeAtomically(options.get("--vocab"), lines);
+    }
+  } else {
+    z = representOf(options, graph, loadDataset(compiler::dataSourceOf(graph, split)));
+  }
   writeNpy(options.get("--out"), z);
   std::printf("wrote %s: %lld x %lld f32 (%s of %s, %s split)\n", options.get("--out").c_str(),
               (long long)z.shape()[0], (long long)z.shape()[1],

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "Cli.h"
+#include "Dataset.h"
 #include "Graph.h"
 
 namespace strata::tools {
@@ -14,6 +15,17 @@ std::string chipFlag(const Options &options);
 int runTrain(const Options &options, const frontend::Graph &graph);
 int runEval(const Options &options, const frontend::Graph &graph);
 int runEmbed(const Options &options, const frontend::Graph &graph);
+/// A word-embedding model's vector of every word of its data set's
+/// vocabulary (the @represent value with the word's id as the center word
+/// of kjv_words, the row word of kjv_cooccurrence),
+/// and the words, id order. A UsageError for a data set without words.
+runtime::Tensor vocabularyVectors(const Options &options, const frontend::Graph &graph,
+                                  std::vector<std::string> &words);
+/// The @represent value of every row of `data` under the parameters of the
+/// checkpoint --checkpoint names (runs/MODEL by default), the forward pass
+/// compiled at `batch` rows (0: the largest divisor of the rows up to 1000).
+runtime::Tensor representOf(const Options &options, const frontend::Graph &graph,
+                            const runtime::Dataset &data, int64_t batch = 0);
 /// `strata tokenize SPEC`: the tokenizer of the spec's text data set, as a
 /// Hugging Face tokenizer.json, and the ids of the split's texts.
 int runTokenize(const Options &options, const frontend::Graph &graph);

@@ -5,6 +5,7 @@
 // strata fmt SPEC --to=json|dsl [-o FILE]     one spec form into the other
 // strata gradcheck SPEC                       autodiff against finite differences
 // strata train | eval | embed | tokenize | bench SPEC   see TrainCommands.cpp
+// strata search                               see SearchCommand.cpp
 //
 // Exit codes (DESIGN.md): 0 success, 1 a user error with a diagnostic, 2 an
 // internal error. Nothing is written when a command fails.
@@ -17,6 +18,7 @@
 #include "Graph.h"
 #include "Gradcheck.h"
 #include "MLIRGen.h"
+#include "SearchCommand.h"
 #include "Spec.h"
 #include "TrainCommands.h"
 #include "Trainer.h"
@@ -63,6 +65,15 @@ commands:
                                       of the @represent value
   embed SPEC [--checkpoint DIR] --out FILE.npy [--split test|train]
                                       the @represent value of every row, as .npy
+  embed SPEC [--checkpoint DIR] --out FILE.npy --split vocabulary [--vocab WORDS.txt]
+                                      a word-embedding model's vector of every word
+                                      (and the words, one a line, in row order)
+  search --index FILE.npy (--query ROW | --query-file Q.npy) [--k K] [--exact]
+         [--metric cosine|ip] [--json]
+                                      the K nearest rows of an embedding file (exact:
+                                      the only method until an approximate index lands)
+  search SPEC [--checkpoint DIR] (--word W[,W...] | --analogy "A - B + C") [--k K]
+                                      a word-embedding model's nearest words
   tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--split train|test]
                                       the BPE tokenizer of the spec's text data (a
                                       Hugging Face tokenizer.json) and each text's ids
@@ -217,6 +228,28 @@ int runGradcheck(const Options &options) {
   }
 }
 
+/// The lines of the usage that describe `command`: each of its entries, with
+/// their continuation lines. Empty for an unknown command.
+std::string commandUsage(const std::string &command) {
+  std::string out, line;
+  bool inside = false;
+  for (const char *p = kUsage; *p; ++p) {
+    if (*p != '\n') {
+      line += *p;
+      continue;
+    }
+    bool entry = line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ';
+    if (entry)
+      inside = line.compare(2, command.size() + 1, command + " ") == 0;
+    else if (line.compare(0, 2, "  ") != 0)
+      inside = false;
+    if (inside)
+      out += line + "\n";
+    line.clear();
+  }
+  return out;
+}
+
 /// A command that starts from a spec's graph.
 template <typename Command> int withGraph(const Options &options, Command command) {
   Spec spec = loadSpec(options.spec);
@@ -232,6 +265,16 @@ int main(int argc, char **argv) {
     return argc < 2 ? 1 : 0;
   }
   std::string command = argv[1];
+  for (int k = 2; k < argc; ++k)
+    if (std::string(argv[k]) == "--help" || std::string(argv[k]) == "-h") {
+      std::string usage = commandUsage(command);
+      if (usage.empty()) {
+        std::cerr << "strata: error: unknown command '" << command << "' (see strata --help)\n";
+        return 1;
+      }
+      std::cout << "usage: strata " << usage.substr(2);
+      return 0;
+    }
   try {
     if (command == "check")
       return runCheck(parseArgs(argc, argv, {{"--json", false}, {"--memory", false}, {"--batch", true}}));
@@ -258,7 +301,7 @@ int main(int argc, char **argv) {
                        runEval);
     if (command == "embed")
       return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true},
-                                              {"--split", true}}),
+                                              {"--split", true}, {"--vocab", true}}),
                        runEmbed);
     if (command == "tokenize")
       return withGraph(parseArgs(argc, argv, {{"-o", true}, {"--dump", true}, {"--split", true}}),
@@ -267,6 +310,13 @@ int main(int argc, char **argv) {
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
                                               {"--chip", true}}),
                        runCompile);
+    if (command == "search")
+      return runSearch(parseArgs(argc, argv, {{"--index", true}, {"--query", true},
+                                              {"--query-file", true}, {"--k", true},
+                                              {"--exact", false}, {"--metric", true},
+                                              {"--checkpoint", true}, {"--word", true},
+                                              {"--analogy", true}, {"--json", false}},
+                                 /*needsSpec=*/false));
     if (command == "bench")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
                                               {"--steps", true}, {"--warmup", true},

@@ -347,4 +347,19 @@ Result klDiagonalNormal(const Shape &mean, const Shape &logVariance,
   return Shape{};
 }
 
+Result negativeSampling(const Shape &input, const Shape &table,
+                        const Shape &positive, const Shape &negatives,
+                        std::string &error) {
+  bool ok = input.size() == 2 && table.size() == 2 && input[1] == table[1] &&
+            positive.size() == 1 && positive[0] == input[0] &&
+            negatives.size() == 2 && negatives[0] == input[0] && negatives[1] > 0;
+  if (!ok) {
+    error = "negative_sampling needs input [B, D], table [V, D], positive ids "
+            "[B] and negative ids [B, K], got " + str(input) + ", " +
+            str(table) + ", " + str(positive) + " and " + str(negatives);
+    return std::nullopt;
+  }
+  return Shape{};
+}
+
 } // namespace strata::shapes

@@ -64,5 +64,8 @@ Result infoNce(const Shape &lhs, const Shape &rhs, const Shape *logScale,
                std::string &error);
 Result klDiagonalNormal(const Shape &mean, const Shape &logVariance,
                         std::string &error);
+Result negativeSampling(const Shape &input, const Shape &table,
+                        const Shape &positive, const Shape &negatives,
+                        std::string &error);
 
 } // namespace strata::shapes

@@ -70,6 +70,11 @@ double Graph::nodeFlops(const Node &node, int64_t batch) const {
     double n = (double)shapes::numElements({z[0]}, batch);
     return 2.0 * n * n * (double)z[1] + 6.0 * n * n;
   }
+  if (op == "negative_sampling") { // K + 1 dot products of D per row, and their softplus
+    const Shape &negatives = values[node.operands[3]].shape;
+    double rows = (double)shapes::numElements({negatives[0]}, batch), k = (double)negatives[1];
+    return rows * (k + 1) * (2.0 * (double)values[node.operands[0]].shape[1] + 5);
+  }
   static const std::set<std::string> free = {"param", "constant", "reshape", "transpose",
                                              "concat", "slice", "embedding", "random_shift",
                                              "mlm_mask"};

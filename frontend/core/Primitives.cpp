@@ -299,6 +299,18 @@ std::vector<Primitive> makePrimitives() {
                   return one(l.dtype, shapes::infoNce(l.shape, c.tensor("rhs").shape,
                                                       s ? &s->shape : nullptr, e));
                 }});
+  ps.push_back({"negative_sampling",
+                {tensor("input"), tensor("table"), tensor("positive"), tensor("negatives"),
+                 symbolArg("reduction", "mean", kReductions)},
+                [](const BoundCall &c, std::string &e) -> Types {
+                  const TensorType &x = c.tensor("input"), &t = c.tensor("table");
+                  if (!checkDtypes(c, {"input", "table"}, {"positive", "negatives"}, e) ||
+                      !sameDtype(x, t, e))
+                    return std::nullopt;
+                  return one(x.dtype, shapes::negativeSampling(x.shape, t.shape,
+                                                               c.tensor("positive").shape,
+                                                               c.tensor("negatives").shape, e));
+                }});
   ps.push_back({"kl_normal", {tensor("mean"), tensor("log_variance")},
                 [](const BoundCall &c, std::string &e) -> Types {
                   const TensorType &m = c.tensor("mean"), &v = c.tensor("log_variance");

@@ -61,6 +61,12 @@ const std::vector<CallRule> &datasetRules() {
        {symbolArg("split", {"train", "test"}), intArg("seq_len", 16), intArg("vocab", 1024)}},
       {"kjv", {symbolArg("split", {"train", "test"}), intArg("seq_len", 128), intArg("vocab", 8192)}},
       {"random_tokens", {intArg("seq_len", 128), intArg("vocab", 8192)}},
+      {"kjv_words",
+       {symbolArg("split", {"train", "test"}), intArg("vocab", 8192), intArg("window", 5),
+        intArg("negatives", 5), intArg("min_count", 5), floatArg("subsample", 0.001)}},
+      {"kjv_cooccurrence",
+       {symbolArg("split", {"train", "test"}), intArg("vocab", 8192), intArg("window", 10),
+        intArg("min_count", 5)}},
   };
   return rules;
 }
@@ -76,6 +82,10 @@ std::vector<Field> datasetFields(const std::string &name, const Attrs &args) {
     return {{"image", "f32", {784}}, {"label", "i32", {}}};
   if (name == "fashion_mnist_captions")
     return {{"image", "f32", {784}}, {"caption", "i32", {arg("seq_len")}}, {"label", "i32", {}}};
+  if (name == "kjv_cooccurrence")
+    return {{"row", "i32", {}}, {"col", "i32", {}}, {"count", "f32", {}}};
+  if (name == "kjv_words")
+    return {{"center", "i32", {}}, {"context", "i32", {}}, {"negatives", "i32", {arg("negatives")}}};
   return {{"tokens", "i32", {arg("seq_len")}}}; // kjv, random_tokens
 }
 
@@ -95,6 +105,7 @@ const std::vector<CallRule> &scheduleRules() {
   static const std::vector<CallRule> rules = {
       {"constant", {}},
       {"cosine", {intArg("warmup", 0, 0), floatArg("min_lr", 0)}},
+      {"linear", {floatArg("min_lr", 0)}},
   };
   return rules;
 }

@@ -246,3 +246,13 @@ func.func @kl_shapes(%a: tensor<?x8xf32>, %b: tensor<?x4xf32>) {
   %0 = strata.kl_normal %a, %b : tensor<?x8xf32>, tensor<?x4xf32> -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @negative_sampling_shapes(%x: tensor<?x100xf32>, %table: tensor<8192x64xf32>,
+                                    %context: tensor<?xi32>, %noise: tensor<?x5xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{negative_sampling needs input [B, D], table [V, D], positive ids [B] and negative ids [B, K], got [B, 100], [8192, 64], [B] and [B, 5]}}
+  %0 = strata.negative_sampling %x, %table, %context, %noise reduce(mean) : tensor<?x100xf32>, tensor<8192x64xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
+  return
+}

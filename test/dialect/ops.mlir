@@ -124,3 +124,11 @@ func.func @losses(%y: tensor<?x784xf32>, %logits: tensor<?x128x8192xf32>, %label
   %6 = strata.kl_normal %z, %z : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<f32>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
 }
+
+// CHECK-LABEL: func.func @negative_sampling
+func.func @negative_sampling(%x: tensor<?x100xf32>, %table: tensor<8192x100xf32>,
+                             %context: tensor<?xi32>, %noise: tensor<?x5xi32>) -> tensor<f32> {
+  // CHECK: strata.negative_sampling %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
+  %0 = strata.negative_sampling %x, %table, %context, %noise reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
+  return %0 : tensor<f32>
+}

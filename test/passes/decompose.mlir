@@ -36,6 +36,39 @@ func.func @nt_xent(%e: tensor<8x3xf32>) -> tensor<f32> {
   return %l : tensor<f32>
 }
 
+// Negative sampling: the true id's and the noise ids' rows gathered from the
+// output table, dot products by multiply-and-sum, softplus of -score for the
+// true pair and of +score for the noise.
+// CHECK-LABEL: func.func @negative_sampling
+// CHECK: %[[POS:.*]] = strata.embedding %[[T:.*]], %{{.*}} : tensor<11x5xf32>, tensor<4xi32> -> tensor<4x5xf32>
+// CHECK: %[[NEG:.*]] = strata.embedding %[[T]], %{{.*}} : tensor<11x5xf32>, tensor<4x3xi32> -> tensor<4x3x5xf32>
+// CHECK: strata.reduce_sum %{{.*}} axes [-1] : tensor<4x5xf32> -> tensor<4xf32>
+// CHECK: strata.broadcast %{{.*}} to [4, 3, 5]
+// CHECK: strata.reduce_sum %{{.*}} axes [-1] : tensor<4x3x5xf32> -> tensor<4x3xf32>
+// CHECK-NOT: strata.negative_sampling
+func.func @negative_sampling(%x: tensor<4x5xf32>, %t: tensor<11x5xf32>, %p: tensor<4xi32>, %n: tensor<4x3xi32>) -> tensor<f32> {
+  %l = strata.negative_sampling %x, %t, %p, %n reduce(sum) : tensor<4x5xf32>, tensor<11x5xf32>, tensor<4xi32>, tensor<4x3xi32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// Softplus, in BCE with logits too, is the log-sum-exp of (0, x) shifted by
+// a max(x, 0) that carries no gradient: its derivative is sigmoid(x), 1/2
+// at x = 0 (where a relu-and-|x| form would give 0).
+// CHECK-LABEL: func.func @bce_with_logits
+// CHECK: %[[R:.*]] = strata.relu %[[X:.*]] : tensor<4xf32>
+// CHECK: %[[S:.*]] = strata.stop_gradient %[[R]]
+// CHECK: %[[D:.*]] = strata.sub %[[X]], %[[S]]
+// CHECK: %[[E:.*]] = strata.exp %[[D]]
+// CHECK: %[[M:.*]] = strata.neg %[[S]]
+// CHECK: %[[F:.*]] = strata.exp %[[M]]
+// CHECK: %[[A:.*]] = strata.add %[[F]], %[[E]]
+// CHECK: %[[L:.*]] = strata.log %[[A]]
+// CHECK: strata.add %[[S]], %[[L]]
+func.func @bce_with_logits(%x: tensor<4xf32>, %t: tensor<4xf32>) -> tensor<f32> {
+  %l = strata.bce_with_logits %x, %t reduce(sum) : tensor<4xf32>, tensor<4xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
 // Primitives are left alone.
 // CHECK-LABEL: func.func @primitive
 // CHECK-NEXT: strata.relu

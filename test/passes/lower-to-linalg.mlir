@@ -92,6 +92,21 @@ func.func @adam(%p: tensor<6xf32>, %g: tensor<6xf32>, %s: tensor<12xf32>, %n: te
   return %p2, %s2 : tensor<6xf32>, tensor<12xf32>
 }
 
+// -----
+
+// word2vec's linear decay: lr - (lr - min_lr) * min(step / total, 1), in f64
+// before the loop.
+// CHECK-LABEL: func.func @sgd_linear_decay
+// CHECK: %[[T:.*]] = arith.sitofp %{{.*}} : i64 to f64
+// CHECK: %[[P:.*]] = arith.divf %[[T]], %{{.*}} : f64
+// CHECK: %[[C:.*]] = arith.minimumf %[[P]], %{{.*}} : f64
+// CHECK: %[[D:.*]] = arith.mulf %{{.*}}, %[[C]] : f64
+// CHECK: arith.subf %{{.*}}, %[[D]] : f64
+// CHECK: linalg.generic
+func.func @sgd_linear_decay(%p: tensor<6xf32>, %g: tensor<6xf32>, %s: tensor<0xf32>, %n: tensor<f32>, %t: i64) -> (tensor<6xf32>, tensor<0xf32>) {
+  %p2, %s2 = strata.optimizer_update "sgd" %p, %g, %s, %n, %t {lr = 2.5e-02 : f64, schedule = "linear", min_lr = 1.0e-04 : f64, total_steps = 1000 : i64} : tensor<6xf32>, tensor<0xf32>, tensor<f32>
+  return %p2, %s2 : tensor<6xf32>, tensor<0xf32>
+}
 
 // -----
 

@@ -1,0 +1,215 @@
+//===- Words.cpp - word-level text: vocabulary, skip-gram pairs -----------===//
+
+#include "Words.h"
+
+#include "Philox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace strata::runtime;
+
+std::vector<std::string> strata::runtime::wordsOf(const std::string &text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text) {
+    char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (lower >= 'a' && lower <= 'z') {
+      word += lower;
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty())
+    words.push_back(std::move(word));
+  return words;
+}
+
+int32_t Vocabulary::find(const std::string &word) const {
+  auto it = ids.find(word);
+  return it == ids.end() ? -1 : it->second;
+}
+
+Vocabulary strata::runtime::buildVocabulary(const std::vector<std::vector<std::string>> &sentences,
+                                            int64_t minCount, int64_t limit) {
+  std::unordered_map<std::string, int64_t> counts;
+  for (const auto &sentence : sentences)
+    for (const std::string &word : sentence)
+      ++counts[word];
+  std::vector<std::pair<std::string, int64_t>> kept;
+  for (const auto &[word, count] : counts)
+    if (count >= minCount)
+      kept.emplace_back(word, count);
+  std::sort(kept.begin(), kept.end(), [](const auto &a, const auto &b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (limit > 0 && static_cast<int64_t>(kept.size()) > limit)
+    kept.resize(limit);
+  Vocabulary v;
+  for (const auto &[word, count] : kept) {
+    v.ids[word] = static_cast<int32_t>(v.words.size());
+    v.words.push_back(word);
+    v.counts.push_back(count);
+  }
+  return v;
+}
+
+namespace {
+
+void requireSkipGramOptions(const SkipGramOptions &o) {
+  if (o.window < 1 || o.negatives < 1 || o.minCount < 1 || o.vocab < 1 || o.subsample < 0)
+    throw DataError{"kjv_words needs window, negatives, min_count and vocab of at least 1 and a "
+                    "non-negative subsample"};
+}
+
+/// word2vec's probability of keeping one occurrence of a word seen `count`
+/// times among `total`: (sqrt(c / (s T)) + 1) (s T) / c, at most 1.
+double keepProbability(int64_t count, int64_t total, double sample) {
+  if (sample <= 0)
+    return 1.0;
+  double threshold = sample * static_cast<double>(total);
+  double c = static_cast<double>(count);
+  return std::min(1.0, (std::sqrt(c / threshold) + 1.0) * threshold / c);
+}
+
+/// The KJV's verses as words: those of `split`, and the vocabulary of the
+/// training verses.
+struct KjvWords {
+  std::vector<std::string> texts;                   // the split's verses
+  std::vector<std::vector<std::string>> sentences;  // and their words
+  Vocabulary vocab;
+};
+
+KjvWords readKjvWords(const std::string &name, const std::string &split,
+                      const SkipGramOptions &options) {
+  if (split != "train" && split != "test")
+    throw DataError{name + " has splits 'train' and 'test', not '" + split + "'"};
+  std::vector<std::string> verses = kjvVerses();
+  std::vector<std::vector<std::string>> trainSentences;
+  KjvWords out;
+  for (size_t i = 0; i < verses.size(); ++i) {
+    bool heldOut = kjvHeldOut(static_cast<int64_t>(i));
+    std::vector<std::string> words = wordsOf(verses[i]);
+    if (!heldOut)
+      trainSentences.push_back(words);
+    if (heldOut == (split == "test")) {
+      out.texts.push_back(verses[i]);
+      out.sentences.push_back(std::move(words));
+    }
+  }
+  out.vocab = buildVocabulary(trainSentences, options.minCount, options.vocab);
+  if (out.vocab.size() == 0)
+    throw DataError{name + ": no word occurs min_count times"};
+  return out;
+}
+
+/// A sentence's in-vocabulary word ids.
+std::vector<int32_t> idsOf(const std::vector<std::string> &sentence, const Vocabulary &vocab) {
+  std::vector<int32_t> ids;
+  for (const std::string &word : sentence)
+    if (int32_t id = vocab.find(word); id >= 0)
+      ids.push_back(id);
+  return ids;
+}
+
+} // namespace
+
+Dataset strata::runtime::loadKjvWords(const std::string &split, const SkipGramOptions &options) {
+  requireSkipGramOptions(options);
+  KjvWords corpus = readKjvWords("kjv_words", split, options);
+  const std::vector<std::vector<std::string>> &splitSentences = corpus.sentences;
+  const Vocabulary &vocab = corpus.vocab;
+  int64_t total = std::accumulate(vocab.counts.begin(), vocab.counts.end(), int64_t(0));
+
+  std::vector<int32_t> centers, contexts;
+  // Draws are keyed by the position of each in-vocabulary word of the split,
+  // and of each kept one.
+  uint64_t position = 0, keptPosition = 0;
+  std::vector<int32_t> kept;
+  for (const auto &sentence : splitSentences) {
+    kept.clear();
+    for (const std::string &word : sentence) {
+      int32_t id = vocab.find(word);
+      if (id < 0)
+        continue;
+      auto bits = philox(position++, 0x5753, 0, 0); // "WS": word subsampling
+      if (uniformFromBits(bits[0]) < keepProbability(vocab.counts[id], total, options.subsample))
+        kept.push_back(id);
+    }
+    for (size_t i = 0; i < kept.size(); ++i) {
+      // The reduced window: 1..window, uniform, as word2vec draws it.
+      auto bits = philox(keptPosition++, 0x5757, 0, 0); // "WW": word window
+      int64_t reach = options.window - static_cast<int64_t>(bits[0] % options.window);
+      size_t lo = i >= static_cast<size_t>(reach) ? i - reach : 0;
+      size_t hi = std::min(kept.size(), i + reach + 1);
+      for (size_t j = lo; j < hi; ++j)
+        if (j != i) {
+          centers.push_back(kept[i]);
+          contexts.push_back(kept[j]);
+        }
+    }
+  }
+  if (centers.empty())
+    throw DataError{"kjv_words (" + split + "): no skip-gram pairs"};
+
+  int64_t n = static_cast<int64_t>(centers.size());
+  Dataset data;
+  data.name = "kjv_words";
+  data.split = split;
+  data.size = n;
+  Tensor center(DType::I32, {n}), context(DType::I32, {n});
+  std::copy(centers.begin(), centers.end(), center.as<int32_t>());
+  std::copy(contexts.begin(), contexts.end(), context.as<int32_t>());
+  data.fields["center"] = std::move(center);
+  data.fields["context"] = std::move(context);
+  SampledIds noise;
+  noise.perRow = options.negatives;
+  double sum = 0;
+  for (int64_t count : vocab.counts)
+    noise.cdf.push_back(sum += std::pow(static_cast<double>(count), 0.75));
+  data.sampled["negatives"] = std::move(noise);
+  data.vocabulary = vocab.words;
+  data.texts = std::move(corpus.texts);
+  return data;
+}
+
+Dataset strata::runtime::loadKjvCooccurrence(const std::string &split,
+                                             const SkipGramOptions &options) {
+  if (options.window < 1 || options.minCount < 1 || options.vocab < 1)
+    throw DataError{"kjv_cooccurrence needs window, min_count and vocab of at least 1"};
+  KjvWords corpus = readKjvWords("kjv_cooccurrence", split, options);
+  std::unordered_map<uint64_t, double> counts; // (i << 32 | j) -> X_ij
+  for (const auto &sentence : corpus.sentences) {
+    std::vector<int32_t> ids = idsOf(sentence, corpus.vocab);
+    for (size_t i = 0; i < ids.size(); ++i)
+      for (size_t j = i + 1; j < std::min(ids.size(), i + options.window + 1); ++j) {
+        double weight = 1.0 / static_cast<double>(j - i);
+        counts[(uint64_t(ids[i]) << 32) | uint32_t(ids[j])] += weight;
+        counts[(uint64_t(ids[j]) << 32) | uint32_t(ids[i])] += weight;
+      }
+  }
+  if (counts.empty())
+    throw DataError{"kjv_cooccurrence (" + split + "): no co-occurring words"};
+  // Entries in key order: the data set is the same whatever the hash order.
+  std::vector<std::pair<uint64_t, double>> entries(counts.begin(), counts.end());
+  std::sort(entries.begin(), entries.end());
+  int64_t n = static_cast<int64_t>(entries.size());
+  Tensor row(DType::I32, {n}), col(DType::I32, {n}), count(DType::F32, {n});
+  for (int64_t e = 0; e < n; ++e) {
+    row.as<int32_t>()[e] = static_cast<int32_t>(entries[e].first >> 32);
+    col.as<int32_t>()[e] = static_cast<int32_t>(entries[e].first & 0xFFFFFFFFu);
+    count.as<float>()[e] = static_cast<float>(entries[e].second);
+  }
+  Dataset data;
+  data.name = "kjv_cooccurrence";
+  data.split = split;
+  data.size = n;
+  data.fields["row"] = std::move(row);
+  data.fields["col"] = std::move(col);
+  data.fields["count"] = std::move(count);
+  data.vocabulary = std::move(corpus.vocab.words);
+  data.texts = std::move(corpus.texts);
+  return data;
+}
