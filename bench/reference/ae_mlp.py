@@ -63,7 +63,9 @@ class AeMlp(nn.Module):
         return torch.sigmoid(self.layers[5](h))
 
 
-def train(model, images, epochs, batch, seed):
+def train(model, images, epochs, batch, seed, loss_of=None):
+    """Adam 1e-3 over shuffled batches; `loss_of(x)` defaults to ae-mlp's MSE."""
+    loss_of = loss_of or (lambda x: F.mse_loss(model(x), x))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     generator = torch.Generator().manual_seed(seed)
     steps = len(images) // batch
@@ -71,8 +73,7 @@ def train(model, images, epochs, batch, seed):
     for _ in range(epochs):
         order = torch.randperm(len(images), generator=generator)
         for s in range(steps):
-            x = images[order[s * batch:(s + 1) * batch]]
-            loss = F.mse_loss(model(x), x)
+            loss = loss_of(images[order[s * batch:(s + 1) * batch]])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -22,23 +22,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ae_mlp import knn, linear_probe, load  # noqa: E402
+from ae_mlp import knn, linear_probe, load, train  # noqa: E402
 from workloads import VaeMlp  # noqa: E402
-
-
-def train(model, images, epochs, batch, seed):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    generator = torch.Generator().manual_seed(seed)
-    steps = len(images) // batch
-    loss = None
-    for _ in range(epochs):
-        order = torch.randperm(len(images), generator=generator)
-        for s in range(steps):
-            loss = model.loss(images[order[s * batch:(s + 1) * batch]])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-    return float(loss)
 
 
 @torch.no_grad()
@@ -59,7 +44,7 @@ def main():
     test_images, test_labels = load("test")
     model = VaeMlp()
     start = time.perf_counter()
-    final = train(model, images, args.epochs, 256, args.seed)
+    final = train(model, images, args.epochs, 256, args.seed, model.loss)
     seconds = time.perf_counter() - start
     with torch.no_grad():
         test_loss = float(sum(model.loss(test_images[i:i + 1000]) for i in range(0, len(test_images), 1000))
