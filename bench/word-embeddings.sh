@@ -17,28 +17,26 @@ ensure_gensim
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$strata" tokenize models/word2vec.strata --dump "$work/words.jsonl" >&2
+models=()
 for model in word2vec glove; do
   "$strata" train "models/$model.strata" --target=cpu --seed 0 --checkpoint "$work/$model" --quiet --json > "$work/$model.train.json"
   "$strata" embed "models/$model.strata" --checkpoint "$work/$model" --split vocabulary \
     --out "$work/$model.npy" --vocab "$work/$model.txt" >&2
-  seconds=$("$venv_python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["train_seconds"])' "$work/$model.train.json")
-  epochs=$("$venv_python" -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["epochs"]))' "$work/$model.train.json")
-  "$venv_python" bench/reference/word_embeddings.py --corpus "$work/words.jsonl" --vectors "$work/$model.npy" \
-    --vocab "$work/$model.txt" --strata-seconds "$seconds" --strata-epochs "$epochs" --label "$model" > "$work/$model.json"
+  models+=(--strata "$model" "$work/$model.npy" "$work/$model.txt" "$work/$model.train.json")
 done
-"$venv_python" - "$work" << 'PY'
+"$venv_python" bench/reference/word_embeddings.py --corpus "$work/words.jsonl" "${models[@]}" > "$work/report.json"
+"$venv_python" - "$work/report.json" << 'PY'
 import json, sys
-work = sys.argv[1]
-runs = [json.load(open(f"{work}/{m}.json")) for m in ("word2vec", "glove")]
-sides = [("strata word2vec", runs[0]), ("strata glove", runs[1]), ("gensim word2vec", runs[0])]
-print(f"{runs[0]['corpus_words']:,} words in the training verses")
+report = json.load(open(sys.argv[1]))
+sides = [name for name in report if name != "corpus_words"]
+print(f"{report['corpus_words']:,} words in the training verses")
 print(f"{'':18}{'epochs':>7}{'seconds':>9}{'words/s':>11}{'analogies':>11}{'(of)':>6}{'WS-353':>8}")
-for name, run in sides:
-    r = run[name]
+for name in sides:
+    r = report[name]
     print(f"{name:18}{r['epochs']:7d}{r['train_seconds']:9.1f}{r['words_per_second']:11,.0f}"
           f"{r['analogy_accuracy']:11.4f}{r['analogy_questions']:6d}{r['wordsim353_spearman']:8.3f}")
-for name, run in sides:
+for name in sides:
     print(f"\n{name}:")
-    for query, words in run[name]["neighbours"].items():
+    for query, words in report[name]["neighbours"].items():
         print(f"  {query:24} {' '.join(words)}")
 PY

@@ -173,8 +173,10 @@ mlir::OwningOpRef<mlir::ModuleOp> buildTrainStage(mlir::MLIRContext &ctx, std::s
     throw CompileError{"internal: the generated module does not verify: " + diagnostics};
   mlir::strata::TrainPipelineOptions train;
   train.batch = options.batch > 0 ? options.batch : graph.train.batch;
-  train.totalSteps = options.totalSteps > 0 ? options.totalSteps
-                                            : scheduleSteps(graph, train.batch);
+  // Only a train step holds the optimizer update that the schedule shapes.
+  train.totalSteps = options.totalSteps > 0 || options.mode != "train"
+                         ? options.totalSteps
+                         : scheduleSteps(graph, train.batch);
   train.mode = options.mode;
   runPipeline(*module, mlir::strata::trainPipeline(train), diagnostics);
   return module;

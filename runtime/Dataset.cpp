@@ -212,18 +212,24 @@ bool strata::runtime::kjvHeldOut(int64_t index) {
   return uniformFromBits(philox(static_cast<uint64_t>(index), 0x4B4A56, 0, 0)[0]) < 0.05;
 }
 
-Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64_t vocab) {
-  requireTextSizes("kjv", seqLen, vocab);
+KjvSplit strata::runtime::kjvSplit(const std::string &name, const std::string &split) {
   if (split != "train" && split != "test")
-    throw DataError{"kjv has splits 'train' and 'test', not '" + split + "'"};
-  std::vector<std::string> verses = kjvVerses(), trainVerses, splitVerses;
+    throw DataError{name + " has splits 'train' and 'test', not '" + split + "'"};
+  std::vector<std::string> verses = kjvVerses();
+  KjvSplit out;
   for (size_t i = 0; i < verses.size(); ++i) {
     bool heldOut = kjvHeldOut(static_cast<int64_t>(i));
     if (!heldOut)
-      trainVerses.push_back(verses[i]);
+      out.train.push_back(verses[i]);
     if (heldOut == (split == "test"))
-      splitVerses.push_back(verses[i]);
+      out.split.push_back(verses[i]);
   }
+  return out;
+}
+
+Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64_t vocab) {
+  requireTextSizes("kjv", seqLen, vocab);
+  auto [trainVerses, splitVerses] = kjvSplit("kjv", split);
   auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(trainVerses, vocab, false));
   std::vector<int32_t> stream;
   for (const std::string &verse : splitVerses) {
@@ -273,7 +279,7 @@ Dataset strata::runtime::loadDataset(const DataSource &source) {
   if (source.name == "random_tokens")
     return loadRandomTokens(source.seqLen, source.vocab);
   if (source.name == "kjv_words" || source.name == "kjv_cooccurrence") {
-    SkipGramOptions options;
+    WordDataOptions options;
     options.window = source.window;
     options.negatives = source.negatives;
     options.minCount = source.minCount;

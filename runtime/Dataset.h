@@ -103,6 +103,14 @@ std::vector<std::string> kjvVerses();
 /// drawn by Philox from the verse index alone, the same for every seed.
 bool kjvHeldOut(int64_t index);
 
+/// The KJV's verses in order, split by kjvHeldOut: the training verses, and
+/// those of `split` ("train" or "test"; anything else is a DataError naming
+/// the data set `name`).
+struct KjvSplit {
+  std::vector<std::string> train, split;
+};
+KjvSplit kjvSplit(const std::string &name, const std::string &split);
+
 /// The KJV as i32 "tokens" rows of seqLen: each verse of the split is [CLS]
 /// and its BPE ids; the verses are packed end to end and cut into rows, the
 /// last row padded with [PAD]. The tokenizer (cased) is trained on the

@@ -85,6 +85,7 @@ strata::runtime::exactSearch(const Tensor &index, const Tensor &queries, int64_t
   for (auto &ids : skip)
     std::sort(ids.begin(), ids.end());
 
+  const std::vector<int64_t> none;
   std::vector<std::vector<Neighbour>> results(q);
   const int64_t block = 256; // queries per matrix product: block x n floats of scores
   std::vector<float> scores(std::min(block, q) * n);
@@ -95,8 +96,7 @@ strata::runtime::exactSearch(const Tensor &index, const Tensor &queries, int64_t
                 0.0f, scores.data(), n);
     auto select = [&](int64_t first, int64_t last) {
       for (int64_t r = first; r < last; ++r)
-        results[start + r] = topK(scores.data() + r * n, n, k,
-                                  skip.empty() ? std::vector<int64_t>{} : skip[start + r]);
+        results[start + r] = topK(scores.data() + r * n, n, k, skip.empty() ? none : skip[start + r]);
     };
     int64_t workers = std::min(threads, m);
     std::vector<std::thread> pool;

@@ -27,6 +27,14 @@ std::vector<std::string> strata::runtime::wordsOf(const std::string &text) {
   return words;
 }
 
+Vocabulary Vocabulary::ofWords(std::vector<std::string> words) {
+  Vocabulary v;
+  v.words = std::move(words);
+  for (size_t id = 0; id < v.words.size(); ++id)
+    v.ids[v.words[id]] = static_cast<int32_t>(id);
+  return v;
+}
+
 int32_t Vocabulary::find(const std::string &word) const {
   auto it = ids.find(word);
   return it == ids.end() ? -1 : it->second;
@@ -47,18 +55,18 @@ Vocabulary strata::runtime::buildVocabulary(const std::vector<std::vector<std::s
   });
   if (limit > 0 && static_cast<int64_t>(kept.size()) > limit)
     kept.resize(limit);
-  Vocabulary v;
-  for (const auto &[word, count] : kept) {
-    v.ids[word] = static_cast<int32_t>(v.words.size());
-    v.words.push_back(word);
-    v.counts.push_back(count);
-  }
+  std::vector<std::string> words;
+  for (const auto &entry : kept)
+    words.push_back(entry.first);
+  Vocabulary v = Vocabulary::ofWords(std::move(words));
+  for (const auto &entry : kept)
+    v.counts.push_back(entry.second);
   return v;
 }
 
 namespace {
 
-void requireSkipGramOptions(const SkipGramOptions &o) {
+void requireWordDataOptions(const WordDataOptions &o) {
   if (o.window < 1 || o.negatives < 1 || o.minCount < 1 || o.vocab < 1 || o.subsample < 0)
     throw DataError{"kjv_words needs window, negatives, min_count and vocab of at least 1 and a "
                     "non-negative subsample"};
@@ -83,23 +91,20 @@ struct KjvWords {
 };
 
 KjvWords readKjvWords(const std::string &name, const std::string &split,
-                      const SkipGramOptions &options) {
-  if (split != "train" && split != "test")
-    throw DataError{name + " has splits 'train' and 'test', not '" + split + "'"};
-  std::vector<std::string> verses = kjvVerses();
-  std::vector<std::vector<std::string>> trainSentences;
+                      const WordDataOptions &options) {
+  KjvSplit verses = kjvSplit(name, split);
   KjvWords out;
-  for (size_t i = 0; i < verses.size(); ++i) {
-    bool heldOut = kjvHeldOut(static_cast<int64_t>(i));
-    std::vector<std::string> words = wordsOf(verses[i]);
-    if (!heldOut)
-      trainSentences.push_back(words);
-    if (heldOut == (split == "test")) {
-      out.texts.push_back(verses[i]);
-      out.sentences.push_back(std::move(words));
-    }
-  }
-  out.vocab = buildVocabulary(trainSentences, options.minCount, options.vocab);
+  for (const std::string &verse : verses.split)
+    out.sentences.push_back(wordsOf(verse));
+  // The vocabulary comes from the training verses: the split's own words
+  // when the split is "train".
+  std::vector<std::vector<std::string>> trainSentences;
+  if (split != "train")
+    for (const std::string &verse : verses.train)
+      trainSentences.push_back(wordsOf(verse));
+  out.vocab = buildVocabulary(split == "train" ? out.sentences : trainSentences, options.minCount,
+                              options.vocab);
+  out.texts = std::move(verses.split);
   if (out.vocab.size() == 0)
     throw DataError{name + ": no word occurs min_count times"};
   return out;
@@ -116,10 +121,9 @@ std::vector<int32_t> idsOf(const std::vector<std::string> &sentence, const Vocab
 
 } // namespace
 
-Dataset strata::runtime::loadKjvWords(const std::string &split, const SkipGramOptions &options) {
-  requireSkipGramOptions(options);
+Dataset strata::runtime::loadKjvWords(const std::string &split, const WordDataOptions &options) {
+  requireWordDataOptions(options);
   KjvWords corpus = readKjvWords("kjv_words", split, options);
-  const std::vector<std::vector<std::string>> &splitSentences = corpus.sentences;
   const Vocabulary &vocab = corpus.vocab;
   int64_t total = std::accumulate(vocab.counts.begin(), vocab.counts.end(), int64_t(0));
 
@@ -128,12 +132,9 @@ Dataset strata::runtime::loadKjvWords(const std::string &split, const SkipGramOp
   // and of each kept one.
   uint64_t position = 0, keptPosition = 0;
   std::vector<int32_t> kept;
-  for (const auto &sentence : splitSentences) {
+  for (const auto &sentence : corpus.sentences) {
     kept.clear();
-    for (const std::string &word : sentence) {
-      int32_t id = vocab.find(word);
-      if (id < 0)
-        continue;
+    for (int32_t id : idsOf(sentence, vocab)) {
       auto bits = philox(position++, 0x5753, 0, 0); // "WS": word subsampling
       if (uniformFromBits(bits[0]) < keepProbability(vocab.counts[id], total, options.subsample))
         kept.push_back(id);
@@ -176,7 +177,7 @@ Dataset strata::runtime::loadKjvWords(const std::string &split, const SkipGramOp
 }
 
 Dataset strata::runtime::loadKjvCooccurrence(const std::string &split,
-                                             const SkipGramOptions &options) {
+                                             const WordDataOptions &options) {
   if (options.window < 1 || options.minCount < 1 || options.vocab < 1)
     throw DataError{"kjv_cooccurrence needs window, min_count and vocab of at least 1"};
   KjvWords corpus = readKjvWords("kjv_cooccurrence", split, options);

@@ -33,6 +33,8 @@ struct Vocabulary {
   std::vector<int64_t> counts;    // id -> occurrences in the training text
   std::unordered_map<std::string, int32_t> ids;
 
+  /// A vocabulary of these words, id order (no counts).
+  static Vocabulary ofWords(std::vector<std::string> words);
   /// The id of `word` (lower-cased by the caller), or -1.
   int32_t find(const std::string &word) const;
   int64_t size() const { return static_cast<int64_t>(words.size()); }
@@ -42,7 +44,9 @@ struct Vocabulary {
 Vocabulary buildVocabulary(const std::vector<std::vector<std::string>> &sentences,
                            int64_t minCount, int64_t limit);
 
-struct SkipGramOptions {
+/// What a word set's spec line says. kjv_cooccurrence reads window,
+/// min_count and vocab; kjv_words all five.
+struct WordDataOptions {
   int64_t window = 5;     // the largest distance of a context word
   int64_t negatives = 5;  // noise words per pair
   int64_t minCount = 5;
@@ -54,13 +58,13 @@ struct SkipGramOptions {
 /// vocabulary words within `window` of each other in a verse, X_ij summed
 /// over their occurrences with weight 1 / distance (both orders counted), one
 /// row per non-zero entry: "row" and "col" i32 [N], "count" f32 [N]; the
-/// vocabulary of the training verses. `negatives` and `subsample` unused.
-Dataset loadKjvCooccurrence(const std::string &split, const SkipGramOptions &options);
+/// vocabulary of the training verses.
+Dataset loadKjvCooccurrence(const std::string &split, const WordDataOptions &options);
 
 /// Skip-gram pairs of the KJV's `split` ("train": the verses kjvHeldOut
 /// leaves in, "test": the held-out 5%): "center" and "context" i32 [N], the
 /// sampled field "negatives" i32 [N, K], and the vocabulary of the training
 /// verses.
-Dataset loadKjvWords(const std::string &split, const SkipGramOptions &options);
+Dataset loadKjvWords(const std::string &split, const WordDataOptions &options);
 
 } // namespace strata::runtime

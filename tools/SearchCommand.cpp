@@ -29,7 +29,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -64,15 +63,6 @@ Tensor readMatrix(const std::string &path, const char *what) {
 std::vector<float> rowOf(const Tensor &t, int64_t row) {
   int64_t d = t.shape()[1];
   return std::vector<float>(t.as<float>() + row * d, t.as<float>() + (row + 1) * d);
-}
-
-std::vector<float> unit(std::vector<float> v) {
-  double norm = 0;
-  for (float x : v)
-    norm += double(x) * x;
-  for (float &x : v)
-    x = norm > 0 ? static_cast<float>(x / std::sqrt(norm)) : 0.0f;
-  return v;
 }
 
 /// Queries against an embedding file.
@@ -159,9 +149,10 @@ std::vector<Query> wordQueries(const Options &options, const Tensor &vectors, co
   Query q;
   q.label = options.get("--analogy");
   q.vector.assign(vectors.shape()[1], 0.0f);
+  Tensor units = unitRows(vectors);
   for (const auto &[sign, word] : analogyTerms(q.label)) {
     int32_t id = wordId(vocab, word);
-    std::vector<float> v = unit(rowOf(vectors, id));
+    std::vector<float> v = rowOf(units, id);
     for (size_t j = 0; j < v.size(); ++j)
       q.vector[j] += sign * v[j];
     q.exclude.push_back(id);
@@ -223,10 +214,7 @@ int strata::tools::runSearch(const Options &options) {
     frontend::Graph graph = frontend::buildGraph(frontend::loadSpec(options.spec), frontend::prelude());
     std::vector<std::string> words;
     index = vocabularyVectors(options, graph, words);
-    for (size_t id = 0; id < words.size(); ++id) {
-      vocab.ids[words[id]] = static_cast<int32_t>(id);
-      vocab.words.push_back(std::move(words[id]));
-    }
+    vocab = Vocabulary::ofWords(std::move(words));
     queries = wordQueries(options, index, vocab);
   }
   int64_t d = index.shape()[1];

@@ -2,13 +2,14 @@
 """Word embeddings beside gensim: train gensim's skip-gram on the corpus Strata
 trained on, and score both sets of vectors with gensim's own evaluators.
 
-  word_embeddings.py --corpus WORDS.jsonl --vectors W.npy --vocab W.txt
-                     --strata-seconds S [--strata-epochs 5] --label word2vec
-                     [--epochs 5] [--workers 2]
+  word_embeddings.py --corpus WORDS.jsonl --strata LABEL W.npy W.txt TRAIN.json
+                     [--strata ...] [--epochs 5] [--workers 2]
 
 WORDS.jsonl is `strata tokenize SPEC --dump` of a kjv_words spec (each
-training verse's words, the tokenization Strata used); W.npy and W.txt are
-`strata embed SPEC --split vocabulary`. gensim trains Word2Vec(sg=1,
+training verse's words, the tokenization Strata used). Each --strata names
+one Strata model: W.npy and W.txt from `strata embed SPEC --split
+vocabulary`, TRAIN.json from `strata train SPEC --json` (its seconds and
+epochs). gensim trains, once, Word2Vec(sg=1,
 vector_size=100, window=5, negative=5, min_count=5, sample=1e-3, alpha
 0.025 -> 0.0001) on those verses. Quality, for both:
   - analogies: gensim's evaluate_word_analogies on the questions-words.txt it
@@ -64,11 +65,8 @@ def neighbours(kv):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True)
-    parser.add_argument("--vectors", required=True)
-    parser.add_argument("--vocab", required=True)
-    parser.add_argument("--strata-seconds", type=float, required=True)
-    parser.add_argument("--strata-epochs", type=int, default=5)
-    parser.add_argument("--label", default="word2vec")
+    parser.add_argument("--strata", nargs=4, action="append", required=True,
+                        metavar=("LABEL", "VECTORS", "VOCAB", "TRAIN_JSON"))
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -82,9 +80,12 @@ def main():
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
     gensim_seconds = time.perf_counter() - start
 
-    ours = strata_vectors(args.vectors, args.vocab)
-    sides = {f"strata {args.label}": (ours, args.strata_seconds, args.strata_epochs),
-             "gensim word2vec": (model.wv, gensim_seconds, args.epochs)}
+    sides = {}
+    for label, vectors, vocab, train_json in args.strata:
+        run = json.load(open(train_json))
+        sides[f"strata {label}"] = (strata_vectors(vectors, vocab), run["train_seconds"],
+                                    round(run["epochs"]))
+    sides["gensim word2vec"] = (model.wv, gensim_seconds, args.epochs)
     report = {"corpus_words": corpus_words}
     for name, (kv, seconds, epochs) in sides.items():
         report[name] = {"vocabulary": len(kv), "epochs": epochs, "train_seconds": seconds,
