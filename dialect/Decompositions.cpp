@@ -96,6 +96,20 @@ Value crossEntropy(TensorMath &m, CrossEntropyOp op) {
   return m.div(nll, m.sumAll(target));
 }
 
+/// Hits over labelled positions. The label's logit is picked by a one-hot
+/// product, which adds only exact zeros, so it equals the row's maximum
+/// exactly when the label has the largest logit.
+Value accuracy(TensorMath &m, AccuracyOp op) {
+  Value logits = op.getLogits();
+  auto type = TensorMath::typeOf(logits);
+  Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(),
+                                              type.getShape().back(), type.getElementType());
+  Value labelled = m.reduceSum(target, {-1}, false);
+  Value picked = m.reduceSum(m.mul(target, logits), {-1}, false);
+  Value hits = m.mul(m.equal(picked, m.reduceMax(logits, {-1}, false)), labelled);
+  return m.div(m.sumAll(hits), m.sumAll(labelled));
+}
+
 Value ntXent(TensorMath &m, NtXentOp op) {
   Value z = m.normalizeRows(op.getEmbeddings());
   auto type = TensorMath::typeOf(z);
@@ -164,7 +178,7 @@ struct RecordingListener : public OpBuilder::Listener {
 
 bool mlir::strata::isComposite(Operation *op) {
   return isa<GeluOp, SoftmaxOp, LayerNormOp, MseOp, BceWithLogitsOp, CrossEntropyOp,
-             NtXentOp, InfoNceOp, KlNormalOp, NegativeSamplingOp>(op);
+             NtXentOp, InfoNceOp, KlNormalOp, NegativeSamplingOp, AccuracyOp>(op);
 }
 
 SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
@@ -176,6 +190,7 @@ SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
                      .Case([&](MseOp o) { return mse(m, o); })
                      .Case([&](BceWithLogitsOp o) { return bceWithLogits(m, o); })
                      .Case([&](CrossEntropyOp o) { return crossEntropy(m, o); })
+                     .Case([&](AccuracyOp o) { return accuracy(m, o); })
                      .Case([&](NtXentOp o) { return ntXent(m, o); })
                      .Case([&](InfoNceOp o) { return infoNce(m, o); })
                      .Case([&](NegativeSamplingOp o) { return negativeSampling(m, o); })

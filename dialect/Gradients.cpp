@@ -69,6 +69,8 @@ STRATA_NO_GRADIENT(OneHotOp)
 STRATA_NO_GRADIENT(RandomNormalOp)  // samples depend on `like`'s shape only
 STRATA_NO_GRADIENT(RandomUniformOp)
 STRATA_NO_GRADIENT(MlmMaskOp)       // integer in, integer out
+STRATA_NO_GRADIENT(TokenMaskOp)     // integer in
+STRATA_NO_GRADIENT(AccuracyOp)      // a count of argmax hits: piecewise constant
 #undef STRATA_NO_GRADIENT
 
 LogicalResult OptimizerUpdateOp::buildGradients(OpBuilder &, ArrayRef<Value>,

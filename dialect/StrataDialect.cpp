@@ -319,7 +319,18 @@ LogicalResult MlmMaskOp::verify() {
     return emitOpError("mask token ")
            << getMaskToken() << " must be an id below the vocabulary size "
            << getVocabSize();
+  if (static_cast<int64_t>(getReserved()) < 0 || static_cast<int64_t>(getReserved()) >= getVocabSize())
+    return emitOpError("reserved ids ")
+           << static_cast<int64_t>(getReserved()) << " must leave ids below the vocabulary size "
+           << getVocabSize() << " to draw";
   return success();
+}
+
+LogicalResult TokenMaskOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return pushResult(loc, toShape(adaptor.getTokens().getType()), "", adaptor.getElementType(),
+                    results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -349,6 +360,15 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
                                                std::optional<Location> loc,
                                                Adaptor adaptor,
                                                SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::crossEntropy(toShape(adaptor.getLogits().getType()),
+                                    toShape(adaptor.getLabels().getType()), error);
+  return pushSameElementType(loc, adaptor.getLogits(), shape, error, results);
+}
+
+LogicalResult AccuracyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
   std::string error;
   auto shape = shapes::crossEntropy(toShape(adaptor.getLogits().getType()),
                                     toShape(adaptor.getLabels().getType()), error);

@@ -361,24 +361,40 @@ def Strata_RandomShiftOp : Strata_SameTypeOp<"random_shift", []> {
 def Strata_MlmMaskOp : Strata_Op<"mlm_mask", []> {
   let summary = "BERT masking: pick `rate` of the tokens, return (inputs, labels)";
   let description = [{
-    Picks each token with probability `rate`. Of the picked ones, 80% become
-    `mask_token`, 10% a uniform random id below `vocab_size`, 10% stay. `labels`
-    holds the original id at picked positions and `ignore_index` elsewhere, so
-    `strata.cross_entropy` with that ignore index scores only picked positions.
+    Picks each token with probability `rate`, never one of the `reserved` ids
+    below it (padding, mask, sentence start). Of the picked ones, 80% become
+    `mask_token`, 10% a uniform random id in [reserved, vocab_size), 10% stay.
+    `labels` holds the original id at picked positions and `ignore_index`
+    elsewhere, so `strata.cross_entropy` with that ignore index scores only
+    picked positions.
 
     ```mlir
-    %in, %labels = strata.mlm_mask %tokens rate 1.500000e-01 mask_token 4 vocab 8192 ignore -100 stream 0 : tensor<?x128xi32>
+    %in, %labels = strata.mlm_mask %tokens rate 1.500000e-01 mask_token 1 vocab 8192 reserved 3 ignore -100 stream 0 : tensor<?x128xi32>
     ```
   }];
   let arguments = (ins Strata_IndexTensor:$tokens, F64Attr:$rate,
-                       I64Attr:$mask_token, I64Attr:$vocab_size,
+                       I64Attr:$mask_token, I64Attr:$vocab_size, I64Attr:$reserved,
                        I64Attr:$ignore_index, I64Attr:$stream);
   let results = (outs Strata_IndexTensor:$inputs, Strata_IndexTensor:$labels);
   let assemblyFormat = [{
-    $tokens `rate` $rate `mask_token` $mask_token `vocab` $vocab_size `ignore` $ignore_index
-    `stream` $stream attr-dict `:` type($tokens)
+    $tokens `rate` $rate `mask_token` $mask_token `vocab` $vocab_size `reserved` $reserved
+    `ignore` $ignore_index `stream` $stream attr-dict `:` type($tokens)
   }];
   let hasVerifier = 1;
+}
+
+def Strata_TokenMaskOp : Strata_Op<"token_mask", [Pure]> {
+  let summary = "1.0 where a token is not `pad`, 0.0 at padding";
+  let description = [{
+    The float flags that padding-aware attention and pooling multiply by.
+
+    ```mlir
+    %keep = strata.token_mask %tokens pad 0 : tensor<?x128xi32> -> f32
+    ```
+  }];
+  let arguments = (ins Strata_IndexTensor:$tokens, I64Attr:$pad, TypeAttr:$element_type);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$tokens `pad` $pad attr-dict `:` type($tokens) `->` $element_type";
 }
 
 //===----------------------------------------------------------------------===//
@@ -423,6 +439,25 @@ def Strata_CrossEntropyOp : Strata_Op<"cross_entropy", [Pure]> {
   let description = [{
     ```mlir
     %l = strata.cross_entropy %logits, %labels ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$logits, Strata_IndexTensor:$labels,
+                       I64Attr:$ignore_index);
+  let results = (outs Strata_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels `ignore` $ignore_index attr-dict `:` type($logits) `,` type($labels) `->` type($result)
+  }];
+}
+
+def Strata_AccuracyOp : Strata_Op<"accuracy", [Pure]> {
+  let summary = "fraction of labelled positions whose label has the largest logit";
+  let description = [{
+    A metric, not a loss: it has no gradient. Labels equal to `ignore_index`
+    (outside [0, classes)) are not counted; a tie with the largest logit counts
+    as a hit.
+
+    ```mlir
+    %a = strata.accuracy %logits, %labels ignore -100 : tensor<?x64x4096xf32>, tensor<?x64xi32> -> tensor<f32>
     ```
   }];
   let arguments = (ins Strata_FloatTensor:$logits, Strata_IndexTensor:$labels,

@@ -39,6 +39,8 @@ public:
     SmallVector<Type> resultTypes{tensorType(graph.values[graph.loss])};
     if (graph.represent >= 0)
       resultTypes.push_back(tensorType(graph.values[graph.represent]));
+    for (int metric : graph.metrics)
+      resultTypes.push_back(tensorType(graph.values[metric]));
     auto func = builder.create<func::FuncOp>(builder.getUnknownLoc(), "forward",
                                              builder.getFunctionType(argTypes, resultTypes));
     Block *entry = func.addEntryBlock();
@@ -52,6 +54,10 @@ public:
     if (graph.represent >= 0)
       func.setResultAttr(1, "strata.represent",
                          builder.getStringAttr(graph.values[graph.represent].name));
+    unsigned firstMetric = graph.represent >= 0 ? 2 : 1;
+    for (size_t k = 0; k < graph.metrics.size(); ++k)
+      func.setResultAttr(firstMetric + k, "strata.metric",
+                         builder.getStringAttr(graph.values[graph.metrics[k]].name));
 
     builder.setInsertionPointToEnd(entry);
     for (const Node &node : graph.nodes)
@@ -59,6 +65,8 @@ public:
     SmallVector<Value> results{values.at(graph.loss)};
     if (graph.represent >= 0)
       results.push_back(values.at(graph.represent));
+    for (int metric : graph.metrics)
+      results.push_back(values.at(metric));
     builder.create<func::ReturnOp>(builder.getUnknownLoc(), results);
 
     if (failed(verify(*module)))
@@ -142,6 +150,8 @@ private:
     }
     if (node.op == "param")
       state.addAttribute("type", TypeAttr::get(tensorType(first)));
+    if (node.op == "token_mask")
+      state.addAttribute("element_type", TypeAttr::get(tensorType(first).getElementType()));
     Operation *op = builder.create(state);
     for (size_t k = 0; k < node.results.size(); ++k)
       values[node.results[k]] = op->getResult(k);

@@ -103,6 +103,7 @@ private:
   Value embedding(OpBuilder &b, EmbeddingOp op);
   Value embeddingGrad(OpBuilder &b, EmbeddingGradOp op);
   Value oneHot(OpBuilder &b, OneHotOp op);
+  Value tokenMask(OpBuilder &b, TokenMaskOp op);
   Value shiftedEye(OpBuilder &b, ShiftedEyeOp op);
   Value arenaPack(OpBuilder &b, ArenaPackOp op);
   Value randomElementwise(OpBuilder &b, Operation *op, Value input, int64_t stream,
@@ -185,6 +186,7 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       .Case([&](EmbeddingOp e) { return one(embedding(b, e)); })
       .Case([&](EmbeddingGradOp e) { return one(embeddingGrad(b, e)); })
       .Case([&](OneHotOp o) { return one(oneHot(b, o)); })
+      .Case([&](TokenMaskOp o) { return one(tokenMask(b, o)); })
       .Case([&](ShiftedEyeOp e) { return one(shiftedEye(b, e)); })
       .Case([&](ArenaSliceOp s) {
         auto arena = s.getArena();
@@ -506,6 +508,24 @@ Value Lowering::oneHot(OpBuilder &b, OneHotOp op) {
       .getResult(0);
 }
 
+Value Lowering::tokenMask(OpBuilder &b, TokenMaskOp op) {
+  auto outType = typeOf(op.getResult());
+  int64_t rank = outType.getRank();
+  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init = b.create<tensor::EmptyOp>(op.getLoc(), outType.getShape(), outType.getElementType());
+  Type et = outType.getElementType();
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{outType}, ValueRange{op.getTokens()}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value pad = scalarConstant(nb, l, a[0].getType(), static_cast<int64_t>(op.getPad()));
+               Value kept = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, a[0], pad);
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, kept, constF(nb, l, et, 1), constF(nb, l, et, 0))});
+             })
+      .getResult(0);
+}
+
 Value Lowering::shiftedEye(OpBuilder &b, ShiftedEyeOp op) {
   auto outType = typeOf(op.getResult());
   Type et = outType.getElementType();
@@ -624,17 +644,25 @@ SmallVector<Value> Lowering::mlmMask(OpBuilder &b, MlmMaskOp op) {
         Type f32 = nb.getF32Type();
         Value pickU = uniformFromBits(nb, l, bits[0], f32);
         Value kindU = uniformFromBits(nb, l, bits[1], f32);
-        Value picked = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, pickU, constF(nb, l, f32, rate));
+        // Reserved ids (padding, mask, sentence start) are never picked or drawn.
+        int64_t reserved = static_cast<int64_t>(op.getReserved());
+        Value ordinary = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, token,
+                                                  scalarConstant(nb, l, it, reserved));
+        Value picked = nb.create<arith::AndIOp>(
+            l, ordinary,
+            nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, pickU, constF(nb, l, f32, rate)));
         Value toMask = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, kindU, constF(nb, l, f32, 0.8));
         Value toRandom = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, kindU, constF(nb, l, f32, 0.9));
-        Value randomId = nb.create<arith::RemUIOp>(l, bits[2], nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(op.getVocabSize())));
+        Value drawn = nb.create<arith::RemUIOp>(
+            l, bits[2], nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(op.getVocabSize() - reserved)));
         if (!it.isInteger(32))
-          randomId = nb.create<arith::ExtUIOp>(l, it, randomId);
+          drawn = nb.create<arith::ExtUIOp>(l, it, drawn);
+        Value randomId = nb.create<arith::AddIOp>(l, drawn, scalarConstant(nb, l, it, reserved));
         Value maskToken = scalarConstant(nb, l, it, op.getMaskToken());
         Value replaced = nb.create<arith::SelectOp>(l, toMask, maskToken,
                                                     nb.create<arith::SelectOp>(l, toRandom, randomId, token));
         Value input = nb.create<arith::SelectOp>(l, picked, replaced, token);
-        Value label = nb.create<arith::SelectOp>(l, picked, token, scalarConstant(nb, l, it, op.getIgnoreIndex()));
+        Value label = nb.create<arith::SelectOp>(l, picked, token, scalarConstant(nb, l, it, static_cast<int64_t>(op.getIgnoreIndex())));
         nb.create<linalg::YieldOp>(l, ValueRange{input, label});
       });
   return {generic.getResult(0), generic.getResult(1)};

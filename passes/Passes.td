@@ -22,6 +22,19 @@ def StrataInferShapes : Pass<"strata-infer-shapes", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::strata::StrataDialect"];
 }
 
+def StrataInference : Pass<"strata-inference", "mlir::func::FuncOp"> {
+  let summary = "The inference form of a function: random corruptions switched off";
+  let description = [{
+    What `strata embed` and `strata search` compute a representation with:
+    the input as it is, not as training corrupts it. `strata.dropout` and
+    `strata.random_shift` become their input; `strata.random_normal` and
+    `strata.random_uniform` become their distribution's mean (so added noise
+    vanishes and a VAE's sample is its mean); `strata.mlm_mask` leaves the
+    tokens unmasked, while its labels (which positions the loss scores) stay.
+  }];
+  let dependentDialects = ["mlir::strata::StrataDialect"];
+}
+
 def StrataAutodiff : Pass<"strata-autodiff", "mlir::ModuleOp"> {
   let summary = "Build the train step from @forward by reverse-mode autodiff";
   let description = [{

@@ -19,8 +19,11 @@ using namespace mlir;
 
 std::string mlir::strata::trainPipeline(const TrainPipelineOptions &o) {
   std::string p = "builtin.module(func.func(strata-infer-shapes{batch=" + std::to_string(o.batch) + "}),";
-  // mode=forward: evaluation and embedding need only the arena-bound @forward.
-  if (o.mode != "forward")
+  // mode=forward: evaluation needs only the arena-bound @forward; mode=embed
+  // the same, with training's random corruptions switched off.
+  if (o.mode == "embed")
+    p += "func.func(strata-inference),";
+  else if (o.mode != "forward")
     p += "strata-autodiff{mode=" + o.mode + " total-steps=" + std::to_string(o.totalSteps) + "},";
   return p + "strata-bind-params,canonicalize,cse)";
 }

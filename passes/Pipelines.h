@@ -20,7 +20,7 @@ namespace mlir::strata {
 struct TrainPipelineOptions {
   int64_t batch = 0;
   int64_t totalSteps = 0;
-  std::string mode = "train"; // train | grad | forward (no autodiff)
+  std::string mode = "train"; // train | grad | forward (no autodiff) | embed (forward, no noise)
 };
 
 enum class CpuStage { Loops, LLVM };

@@ -179,7 +179,7 @@ Dataset strata::runtime::loadFashionMnistCaptions(const std::string &split, int6
   return data;
 }
 
-std::vector<std::string> strata::runtime::kjvVerses() {
+std::vector<std::string> strata::runtime::kjvVerses(std::vector<std::string> *references) {
   std::string command = "bible -f Gen1:1-Rev22:21 2>/dev/null";
   const char *file = std::getenv("STRATA_KJV");
   bool fromFile = file && *file;
@@ -197,8 +197,11 @@ std::vector<std::string> strata::runtime::kjvVerses() {
     line.pop_back();
     // "Ge1:1 In the beginning ...": the text follows the reference.
     size_t space = line.find(' ');
-    if (space != std::string::npos && space + 1 < line.size())
+    if (space != std::string::npos && space + 1 < line.size()) {
       verses.push_back(line.substr(space + 1));
+      if (references)
+        references->push_back(line.substr(0, space));
+    }
     line.clear();
   }
   int status = fromFile ? std::fclose(in) : pclose(in);
@@ -213,24 +216,53 @@ bool strata::runtime::kjvHeldOut(int64_t index) {
 }
 
 KjvSplit strata::runtime::kjvSplit(const std::string &name, const std::string &split) {
-  if (split != "train" && split != "test")
-    throw DataError{name + " has splits 'train' and 'test', not '" + split + "'"};
-  std::vector<std::string> verses = kjvVerses();
+  if (split != "train" && split != "test" && split != "all")
+    throw DataError{name + " has splits 'train', 'test' and 'all', not '" + split + "'"};
+  std::vector<std::string> references;
+  std::vector<std::string> verses = kjvVerses(&references);
   KjvSplit out;
   for (size_t i = 0; i < verses.size(); ++i) {
     bool heldOut = kjvHeldOut(static_cast<int64_t>(i));
     if (!heldOut)
       out.train.push_back(verses[i]);
-    if (heldOut == (split == "test"))
+    if (split == "all" || heldOut == (split == "test")) {
       out.split.push_back(verses[i]);
+      out.splitReferences.push_back(references[i]);
+    }
   }
   return out;
 }
 
-Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64_t vocab) {
+Tensor strata::runtime::textRows(const BpeTokenizer &tokenizer,
+                                 const std::vector<std::string> &verses, int64_t seqLen) {
+  Tensor tokens(DType::I32, {static_cast<int64_t>(verses.size()), seqLen});
+  int32_t *out = tokens.as<int32_t>();
+  std::fill(out, out + tokens.numElements(), kPadToken);
+  for (size_t v = 0; v < verses.size(); ++v) {
+    int32_t *row = out + v * seqLen;
+    row[0] = kStartToken;
+    std::vector<int32_t> ids = tokenizer.encode(verses[v]);
+    std::copy_n(ids.begin(), std::min<int64_t>(static_cast<int64_t>(ids.size()), seqLen - 1), row + 1);
+  }
+  return tokens;
+}
+
+Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64_t vocab,
+                                 bool rowPerVerse) {
   requireTextSizes("kjv", seqLen, vocab);
-  auto [trainVerses, splitVerses] = kjvSplit("kjv", split);
+  auto [trainVerses, splitVerses, references] = kjvSplit("kjv", split);
   auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(trainVerses, vocab, false));
+  if (rowPerVerse) {
+    Dataset data;
+    data.name = "kjv";
+    data.split = split;
+    data.size = static_cast<int64_t>(splitVerses.size());
+    data.fields["tokens"] = textRows(*tokenizer, splitVerses, seqLen);
+    for (size_t v = 0; v < splitVerses.size(); ++v)
+      data.texts.push_back(references[v] + " " + splitVerses[v]);
+    data.tokenizer = std::move(tokenizer);
+    return data;
+  }
   std::vector<int32_t> stream;
   for (const std::string &verse : splitVerses) {
     stream.push_back(kStartToken);
@@ -275,7 +307,7 @@ Dataset strata::runtime::loadDataset(const DataSource &source) {
   if (source.name == "fashion_mnist_captions")
     return loadFashionMnistCaptions(source.split, source.seqLen, source.vocab);
   if (source.name == "kjv")
-    return loadKjv(source.split, source.seqLen, source.vocab);
+    return loadKjv(source.split, source.seqLen, source.vocab, source.rowPerText);
   if (source.name == "random_tokens")
     return loadRandomTokens(source.seqLen, source.vocab);
   if (source.name == "kjv_words" || source.name == "kjv_cooccurrence") {

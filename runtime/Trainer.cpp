@@ -160,13 +160,17 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
   return result;
 }
 
-double strata::runtime::forwardOver(const Function &forward, const Tensor &params,
-                                    const Dataset &data, uint64_t seed, Tensor *represent) {
+ForwardMeans strata::runtime::forwardOver(const Function &forward, const Tensor &params,
+                                          const Dataset &data, uint64_t seed, Tensor *represent) {
   int64_t batch = batchOf(forward);
-  int64_t batches = stepsPerEpoch(data, batch);
-  if (batches == 0)
+  int64_t full = stepsPerEpoch(data, batch);
+  if (full == 0 && !represent)
     throw DataError{"data set " + data.name + " (" + data.split + ") is smaller than one batch of " +
                     std::to_string(batch)};
+  // A representation is wanted of every row: the last batch is filled up
+  // with rows from the start, whose outputs are dropped (and so are its loss
+  // and metrics, which average the full batches).
+  int64_t batches = represent ? (data.size + batch - 1) / batch : full;
   Inputs inputs = inputsOf(forward, data);
   std::map<std::string, Tensor> outputs;
   std::map<std::string, Tensor *> byRole = {{"params", const_cast<Tensor *>(&params)}};
@@ -185,23 +189,30 @@ double strata::runtime::forwardOver(const Function &forward, const Tensor &param
     throw DataError{"the model marks no value @represent"};
   std::vector<Tensor *> buffers = forward.buffersByRole(byRole);
 
-  std::vector<int64_t> order(data.size);
-  for (int64_t i = 0; i < data.size; ++i)
-    order[i] = i;
+  std::vector<int64_t> order(batches * batch);
+  for (int64_t i = 0; i < batches * batch; ++i)
+    order[i] = i % data.size;
+  int64_t rowBytes = 0;
   if (represent) {
     const Tensor &z = outputs.at(representRole);
-    int64_t dim = z.numElements() / batch;
-    *represent = Tensor(z.dtype(), {batches * batch, dim});
+    rowBytes = z.bytes() / batch;
+    *represent = Tensor(z.dtype(), {data.size, z.numElements() / batch});
   }
-  double lossSum = 0;
+  ForwardMeans means;
   for (int64_t b = 0; b < batches; ++b) {
     fillBatch(inputs, data, order, b, batch, seed);
     forward.call(buffers, {static_cast<int64_t>(seed), 0});
-    lossSum += outputs.at("loss").at(0);
+    if (b < full) {
+      means.loss += outputs.at("loss").at(0) / full;
+      for (const auto &[role, tensor] : outputs)
+        if (role.rfind("metric:", 0) == 0)
+          means.metrics[role.substr(7)] += tensor.at(0) / full;
+    }
     if (represent) {
-      const Tensor &z = outputs.at(representRole);
-      std::memcpy(static_cast<std::byte *>(represent->data()) + b * z.bytes(), z.data(), z.bytes());
+      int64_t rows = std::min(batch, data.size - b * batch);
+      std::memcpy(static_cast<std::byte *>(represent->data()) + b * batch * rowBytes,
+                  outputs.at(representRole).data(), rows * rowBytes);
     }
   }
-  return lossSum / batches;
+  return means;
 }

@@ -15,6 +15,7 @@
 #include "ParamInit.h"
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,11 +60,17 @@ int64_t batchOf(const Function &function);
 TrainResult train(const Function &step, const std::vector<ParamEntry> &layout, const Dataset &data,
                   TrainState &state, const TrainOptions &options);
 
-/// Calls a compiled @forward over `data` in order, batch by batch (the tail
-/// that does not fill a batch is dropped), and returns the mean loss; when
-/// `represent` is not null, fills it with the representation of every row
-/// covered, shaped [rows, dim].
-double forwardOver(const Function &forward, const Tensor &params, const Dataset &data,
-                   uint64_t seed, Tensor *represent);
+/// The loss and each @metric of a pass over a data set, as means over its batches.
+struct ForwardMeans {
+  double loss = 0;
+  std::map<std::string, double> metrics; // by the metric's name
+};
+
+/// Calls a compiled @forward over `data` in order, batch by batch, and returns
+/// the mean loss and metrics of the full batches; when `represent` is not
+/// null, fills it with the representation of every row, shaped [rows, dim]
+/// (the last batch topped up with rows from the start).
+ForwardMeans forwardOver(const Function &forward, const Tensor &params, const Dataset &data,
+                         uint64_t seed, Tensor *represent);
 
 } // namespace strata::runtime

@@ -10,8 +10,12 @@
 //                       by an analogy (--analogy "king - man + woman": the sum
 //                       of the words' unit vectors, the words left out), as
 //                       gensim's most_similar does.
+//   SPEC --text "Q"     a text model's vector of every verse of --split (all
+//                       by default; or the --index file `strata embed --split`
+//                       wrote of it), queried by the text's own vector: the
+//                       query is tokenized and embedded by the same spec.
 // Human output lists the ranks; --json prints {"results": [[{"id", "score"},
-// ...k], ...one list per query]}, with "word" beside each id for words.
+// ...k], ...one list per query]}, with "word" or "text" beside each id.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,7 +132,8 @@ int32_t wordId(const Vocabulary &vocab, const std::string &word) {
 std::vector<Query> wordQueries(const Options &options, const Tensor &vectors, const Vocabulary &vocab) {
   bool words = options.has("--word"), analogy = options.has("--analogy");
   if (words == analogy)
-    throw UsageError{"'search SPEC' needs exactly one of --word W[,W...] and --analogy \"A - B + C\""};
+    throw UsageError{"'search SPEC' needs exactly one of --word W[,W...], --analogy \"A - B + C\" "
+                     "and --text \"QUERY\""};
   std::vector<Query> queries;
   if (words) {
     std::string list = options.get("--word") + ",";
@@ -161,16 +166,51 @@ std::vector<Query> wordQueries(const Options &options, const Tensor &vectors, co
   return queries;
 }
 
+/// The verses of `split` as the index, and the query text embedded by the
+/// same model; `texts` gets each verse as "Ge1:1 In the beginning ...".
+std::vector<Query> textQueries(const Options &options, const frontend::Graph &graph, Tensor &index,
+                               std::vector<std::string> &texts) {
+  std::string split = options.get("--split", "all");
+  Dataset verses = loadDataset(embeddedRows(graph, split));
+  if (!verses.tokenizer || !verses.fields.count("tokens"))
+    throw UsageError{"'search --text' needs a model of text rows (kjv): data set '" + verses.name +
+                     "' has no \"tokens\" field"};
+  if (options.has("--index")) {
+    index = readMatrix(options.get("--index"), "the index");
+    if (index.shape()[0] != verses.size)
+      throw UsageError{"the index '" + options.get("--index") + "' has " +
+                       std::to_string(index.shape()[0]) + " rows, but the " + split + " split has " +
+                       std::to_string(verses.size) + " verses (write it with `strata embed " +
+                       options.spec + " --split " + split + "`)"};
+  } else {
+    index = representOf(options, graph, verses);
+  }
+  Query q;
+  q.label = options.get("--text");
+  Dataset asked;
+  asked.name = verses.name;
+  asked.split = "query";
+  asked.size = 1;
+  asked.fields["tokens"] = textRows(*verses.tokenizer, {q.label}, verses.fields.at("tokens").shape()[1]);
+  Tensor z = representOf(options, graph, asked, 1);
+  if (z.shape()[1] != index.shape()[1])
+    throw UsageError{"the index has vectors of " + std::to_string(index.shape()[1]) +
+                     ", but the model's are of " + std::to_string(z.shape()[1])};
+  q.vector = rowOf(z, 0);
+  texts = std::move(verses.texts);
+  return {q};
+}
+
 void print(const std::vector<Query> &queries, const std::vector<std::vector<Neighbour>> &results,
-           const Vocabulary *vocab, bool json) {
+           const std::vector<std::string> *names, const char *nameKey, bool json) {
   if (json) {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (const auto &list : results) {
       nlohmann::ordered_json ranked = nlohmann::ordered_json::array();
       for (const Neighbour &nb : list) {
         nlohmann::ordered_json hit{{"id", nb.id}, {"score", nb.score}};
-        if (vocab)
-          hit["word"] = vocab->words[nb.id];
+        if (names)
+          hit[nameKey] = (*names)[nb.id];
         ranked.push_back(hit);
       }
       all.push_back(ranked);
@@ -184,8 +224,8 @@ void print(const std::vector<Query> &queries, const std::vector<std::vector<Neig
     std::printf("%s:\n", queries[q].label.c_str());
     for (size_t r = 0; r < results[q].size(); ++r) {
       const Neighbour &nb = results[q][r];
-      if (vocab)
-        std::printf("  %2zu. %-16s %.4f\n", r + 1, vocab->words[nb.id].c_str(), nb.score);
+      if (names)
+        std::printf("  %2zu. %-16s %.4f\n", r + 1, (*names)[nb.id].c_str(), nb.score);
       else
         std::printf("  %2zu. row %-10lld %.4f\n", r + 1, (long long)nb.id, nb.score);
     }
@@ -195,9 +235,10 @@ void print(const std::vector<Query> &queries, const std::vector<std::vector<Neig
 } // namespace
 
 int strata::tools::runSearch(const Options &options) {
-  bool fromFile = options.has("--index");
+  bool text = options.has("--text");
+  bool fromFile = options.has("--index") && !text;
   if (fromFile == !options.spec.empty())
-    throw UsageError{"'search' needs either --index FILE.npy or a word-embedding SPEC"};
+    throw UsageError{"'search' needs either --index FILE.npy or a model's SPEC"};
   int64_t k = options.intFlag("--k", 10);
   if (k < 1)
     throw UsageError{"--k must be at least 1"};
@@ -206,10 +247,14 @@ int strata::tools::runSearch(const Options &options) {
 
   Tensor index;
   Vocabulary vocab;
+  std::vector<std::string> texts;
   std::vector<Query> queries;
   if (fromFile) {
     index = readMatrix(options.get("--index"), "the index");
     queries = fileQueries(options, index);
+  } else if (text) {
+    frontend::Graph graph = frontend::buildGraph(frontend::loadSpec(options.spec), frontend::prelude());
+    queries = textQueries(options, graph, index, texts);
   } else {
     frontend::Graph graph = frontend::buildGraph(frontend::loadSpec(options.spec), frontend::prelude());
     std::vector<std::string> words;
@@ -225,6 +270,9 @@ int strata::tools::runSearch(const Options &options) {
     exclude.push_back(queries[q].exclude);
   }
   auto results = exactSearch(index, asked, k, similarity, exclude);
-  print(queries, results, fromFile ? nullptr : &vocab, json);
+  if (text)
+    print(queries, results, &texts, "text", json);
+  else
+    print(queries, results, fromFile ? nullptr : &vocab.words, "word", json);
   return 0;
 }

@@ -248,8 +248,8 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
 
   bool wantProbe = graph.represent >= 0 && train.numClasses > 0;
   Tensor trainZ, testZ;
-  double trainLoss = forwardOver(forward, state.params, train, state.seed, wantProbe ? &trainZ : nullptr);
-  double testLoss = forwardOver(forward, state.params, test, state.seed, wantProbe ? &testZ : nullptr);
+  ForwardMeans trainMeans = forwardOver(forward, state.params, train, state.seed, wantProbe ? &trainZ : nullptr);
+  ForwardMeans testMeans = forwardOver(forward, state.params, test, state.seed, wantProbe ? &testZ : nullptr);
   std::string lossOp = graph.nodes[graph.values[graph.loss].producer].op;
 
   nlohmann::ordered_json j;
@@ -257,18 +257,14 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   j["checkpoint"] = checkpointPath(dir);
   j["step"] = state.step;
   j["loss"] = lossOp;
-  j["train_loss"] = trainLoss;
-  j["test_loss"] = testLoss;
+  j["train_loss"] = trainMeans.loss;
+  j["test_loss"] = testMeans.loss;
+  for (const auto &[name, value] : testMeans.metrics) {
+    j["test_" + name] = value;
+    j["train_" + name] = trainMeans.metrics.at(name);
+  }
   if (wantProbe) {
-    Tensor trainY = std::move(train.fields.at("label")), testY = std::move(test.fields.at("label"));
-    // forwardOver covers whole batches; the labels of those rows.
-    auto firstRows = [](const Tensor &labels, int64_t rows) {
-      Tensor t(DType::I32, {rows});
-      std::copy(labels.as<int32_t>(), labels.as<int32_t>() + rows, t.as<int32_t>());
-      return t;
-    };
-    trainY = firstRows(trainY, trainZ.shape()[0]);
-    testY = firstRows(testY, testZ.shape()[0]);
+    const Tensor &trainY = train.fields.at("label"), &testY = test.fields.at("label");
     j["represent"] = graph.values[graph.represent].name;
     j["dim"] = trainZ.shape()[1];
     if (probe != "knn") {
@@ -290,7 +286,11 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   }
   std::printf("%s at step %lld (%s)\n", graph.model.c_str(), (long long)state.step,
               checkpointPath(dir).c_str());
-  std::printf("test loss (%s): %.6g   train loss: %.6g\n", lossOp.c_str(), testLoss, trainLoss);
+  std::printf("test loss (%s): %.6g   train loss: %.6g\n", lossOp.c_str(), testMeans.loss,
+              trainMeans.loss);
+  for (const auto &[name, value] : testMeans.metrics)
+    std::printf("test %s: %.4f   train %s: %.4f\n", name.c_str(), value, name.c_str(),
+                trainMeans.metrics.at(name));
   if (j.contains("linear_probe_accuracy"))
     std::printf("linear probe on %s (%lld-d): test accuracy %.4f\n", j["represent"].get<std::string>().c_str(),
                 (long long)j["dim"].get<int64_t>(), j["linear_probe_accuracy"].get<double>());
@@ -326,8 +326,8 @@ int dumpWords(const Options &options, const Dataset &data) {
 
 int strata::tools::runTokenize(const Options &options, const frontend::Graph &graph) {
   requireTrain(graph, options.spec);
-  if (!options.has("-o") && !options.has("--dump"))
-    throw UsageError{"'tokenize' needs -o tokenizer.json, --dump TEXTS.jsonl, or both"};
+  if (!options.has("-o") && !options.has("--dump") && !options.has("--rows"))
+    throw UsageError{"'tokenize' needs -o tokenizer.json, --dump TEXTS.jsonl or --rows ROWS.npy"};
   DataSource source = compiler::dataSourceOf(graph, options.get("--split", ""));
   if (source.window > 0)
     return dumpWords(options, loadDataset(source));
@@ -354,11 +354,19 @@ int strata::tools::runTokenize(const Options &options, const frontend::Graph &gr
   }
   if (options.has("--dump"))
     writeAtomically(options.get("--dump"), dump);
+  if (options.has("--rows"))
+    writeNpy(options.get("--rows"), data.fields.at("tokens"));
   std::printf("tokenizer of %s: %lld pieces (%lld merges), trained in %.3f s\n", data.name.c_str(),
               (long long)tokenizer.vocabSize(), (long long)tokenizer.mergeCount(), tokenizer.trainSeconds());
   std::printf("%s split: %lld distinct texts, %lld tokens (%.1f per text)\n", data.split.c_str(),
               (long long)distinct, (long long)tokens, distinct ? double(tokens) / distinct : 0.0);
   return 0;
+}
+
+DataSource strata::tools::embeddedRows(const frontend::Graph &graph, const std::string &split) {
+  DataSource source = compiler::dataSourceOf(graph, split);
+  source.rowPerText = true; // a vector per verse, not per packed row
+  return source;
 }
 
 Tensor strata::tools::representOf(const Options &options, const frontend::Graph &graph,
@@ -367,8 +375,8 @@ Tensor strata::tools::representOf(const Options &options, const frontend::Graph 
   if (graph.represent < 0)
     throw UsageError{"the model marks no value @represent to embed"};
   compiler::CompileOptions compileOptions;
-  compileOptions.batch = batch > 0 ? batch : evalBatch(data.size, data.size, 1000);
-  compileOptions.mode = "forward";
+  compileOptions.batch = batch > 0 ? batch : std::min<int64_t>(data.size, 256);
+  compileOptions.mode = "embed"; // training's random corruptions off
   auto program = compileOrThrow(graph, compileOptions);
   TrainState state = loadParams(*program, graph, checkpointDir(options, graph));
   Tensor z;
@@ -423,7 +431,7 @@ int strata::tools::runEmbed(const Options &options, const frontend::Graph &graph
       writeAtomically(options.get("--vocab"), lines);
     }
   } else {
-    z = representOf(options, graph, loadDataset(compiler::dataSourceOf(graph, split)));
+    z = representOf(options, graph, loadDataset(embeddedRows(graph, split)));
   }
   writeNpy(options.get("--out"), z);
   std::printf("wrote %s: %lld x %lld f32 (%s of %s, %s split)\n", options.get("--out").c_str(),

@@ -21,9 +21,14 @@ int runEmbed(const Options &options, const frontend::Graph &graph);
 /// and the words, id order. A UsageError for a data set without words.
 runtime::Tensor vocabularyVectors(const Options &options, const frontend::Graph &graph,
                                   std::vector<std::string> &words);
+/// The rows `strata embed` and `strata search --text` read of a split: the
+/// spec's data set, a text set with one row per text (verse).
+runtime::DataSource embeddedRows(const frontend::Graph &graph, const std::string &split);
+
 /// The @represent value of every row of `data` under the parameters of the
 /// checkpoint --checkpoint names (runs/MODEL by default), the forward pass
-/// compiled at `batch` rows (0: the largest divisor of the rows up to 1000).
+/// compiled at `batch` rows (0: up to 256) in its inference form (no dropout,
+/// noise or masking; passes/Inference.cpp).
 runtime::Tensor representOf(const Options &options, const frontend::Graph &graph,
                             const runtime::Dataset &data, int64_t batch = 0);
 /// `strata tokenize SPEC`: the tokenizer of the spec's text data set, as a

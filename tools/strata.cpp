@@ -74,9 +74,13 @@ commands:
                                       the only method until an approximate index lands)
   search SPEC [--checkpoint DIR] (--word W[,W...] | --analogy "A - B + C") [--k K]
                                       a word-embedding model's nearest words
-  tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--split train|test]
-                                      the BPE tokenizer of the spec's text data (a
-                                      Hugging Face tokenizer.json) and each text's ids
+  search SPEC [--checkpoint DIR] --text "QUERY" [--split all|train|test]
+         [--index VERSES.npy] [--k K] a text model's nearest verses to a query (the
+                                      index: `strata embed --split` of the same split)
+  tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--rows ROWS.npy]
+         [--split train|test]         the BPE tokenizer of the spec's text data (a
+                                      Hugging Face tokenizer.json), each text's ids,
+                                      and the token rows the model reads
   compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90]
                                       a bundle: manifest.json (the GPU step's schedule:
                                       launches and cuBLASLt calls) and kernels.ptx
@@ -130,6 +134,8 @@ int runCheck(const Options &options) {
   if (graph.represent >= 0)
     std::cout << "representation: " << graph.values[graph.represent].name << " "
               << strata::shapes::str(graph.values[graph.represent].shape) << "\n";
+  for (int metric : graph.metrics)
+    std::cout << "metric: " << graph.values[metric].name << "\n";
   std::cout << "parameters: " << withCommas(graph.parameterCount()) << "\n";
   if (graph.train.present)
     std::cout << "forward FLOPs: " << humanCount(flopsPerStep) << "FLOP per step at batch "
@@ -304,7 +310,7 @@ int main(int argc, char **argv) {
                                               {"--split", true}, {"--vocab", true}}),
                        runEmbed);
     if (command == "tokenize")
-      return withGraph(parseArgs(argc, argv, {{"-o", true}, {"--dump", true}, {"--split", true}}),
+      return withGraph(parseArgs(argc, argv, {{"-o", true}, {"--dump", true}, {"--rows", true}, {"--split", true}}),
                        runTokenize);
     if (command == "compile")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
@@ -315,7 +321,8 @@ int main(int argc, char **argv) {
                                               {"--query-file", true}, {"--k", true},
                                               {"--exact", false}, {"--metric", true},
                                               {"--checkpoint", true}, {"--word", true},
-                                              {"--analogy", true}, {"--json", false}},
+                                              {"--analogy", true}, {"--text", true},
+                                              {"--split", true}, {"--json", false}},
                                  /*needsSpec=*/false));
     if (command == "bench")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},

@@ -8,7 +8,7 @@
 //   model   := 'model' NAME '{' (input | stmt)* '}'
 //   input   := 'input' NAME ':' type ['from' NAME]
 //   type    := DTYPE '[' [dim (',' dim)*] ']'       dim := INT | NAME | '...'
-//   stmt    := NAME (',' NAME)* '=' expr ['@represent'] | 'loss' expr | 'return' expr
+//   stmt    := NAME (',' NAME)* '=' expr ['@represent' | '@metric'] | 'loss' expr | 'return' expr
 //   train   := 'train' '{' (NAME expr)* '}'
 //   expr    := term (('+' | '-') term)*
 //   term    := unary (('*' | '/') unary)*
@@ -385,12 +385,13 @@ private:
     stmt.value = parseExpr();
     if (isPunct("@")) {
       Token at = next();
-      Token attr = expectName("'represent' after '@'");
-      if (attr.text != "represent")
-        fail(attr.loc, "unknown annotation '@" + attr.text + "' (did you mean '@represent'?)");
+      Token attr = expectName("'represent' or 'metric' after '@'");
+      if (attr.text != "represent" && attr.text != "metric")
+        fail(attr.loc, "unknown annotation '@" + attr.text +
+                           "' (expected '@represent' or '@metric')");
       if (inBlock)
-        fail(at.loc, "@represent marks a value of the model, not of a block");
-      stmt.represent = true;
+        fail(at.loc, "@" + attr.text + " marks a value of the model, not of a block");
+      (attr.text == "represent" ? stmt.represent : stmt.metric) = true;
     }
     return stmt;
   }

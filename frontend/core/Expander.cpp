@@ -240,6 +240,11 @@ private:
           fail(stmt.loc, "@represent needs a tensor, got " + describe(v, graph));
         graph.represent = v.tensor;
       }
+      if (stmt.metric) {
+        if (v.kind != Val::Kind::Tensor || !graph.values[v.tensor].shape.empty())
+          fail(stmt.loc, "@metric needs a scalar tensor, got " + describe(v, graph));
+        graph.metrics.push_back(v.tensor);
+      }
     }
   }
 

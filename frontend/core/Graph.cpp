@@ -165,6 +165,10 @@ std::string graphToJson(const Graph &g) {
   }
   j["loss"] = g.loss >= 0 ? OrderedJson(g.values[g.loss].name) : OrderedJson(nullptr);
   j["represent"] = g.represent >= 0 ? OrderedJson(g.values[g.represent].name) : OrderedJson(nullptr);
+  OrderedJson metrics = OrderedJson::array();
+  for (int m : g.metrics)
+    metrics.push_back(g.values[m].name);
+  j["metrics"] = metrics;
   j["parameters"] = g.parameterCount();
   if (g.train.present) {
     const TrainConfig &t = g.train;

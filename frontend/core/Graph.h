@@ -82,6 +82,7 @@ struct Graph {
   std::vector<GraphInput> inputs;
   int loss = -1;
   int represent = -1;
+  std::vector<int> metrics; // scalars marked @metric, reported by eval
   TrainConfig train;
 
   const AttrValue *attr(const Node &node, const std::string &name) const;

@@ -8,7 +8,8 @@
 //               "body": [S...]},
 //    "train":  {"data": E, "batch": 256, ...}}
 //   T := {"dtype": "f32", "shape": ["...", "B", 784]}
-//   S := {"let": N | [N...], "value": E, "represent": true} | {"loss": E} | {"return": E}
+//   S := {"let": N | [N...], "value": E, "represent": true, "metric": true} | {"loss": E}
+//        | {"return": E}
 //   E := number | "name" | {"string": "text"} | [E...]
 //      | {"call": N, "args": [E...], "kwargs": {N: E}}
 //      | {"op": "+", "lhs": E, "rhs": E} | {"repeat": 4, "call": {...}}
@@ -222,7 +223,7 @@ Stmt readStmt(const JsonValue &v, bool inBlock) {
     stmt.value = readExpr(*ret, 0);
     return stmt;
   }
-  checkKeys(v, {"let", "value", "represent"}, "a statement");
+  checkKeys(v, {"let", "value", "represent", "metric"}, "a statement");
   const JsonValue &let = require(v, "let", "a statement");
   if (let.kind == Kind::String) {
     stmt.targets.push_back(let.string);
@@ -242,6 +243,12 @@ Stmt readStmt(const JsonValue &v, bool inBlock) {
     if (inBlock && rep->boolean)
       fail(rep->loc, "@represent marks a value of the model, not of a block");
     stmt.represent = rep->boolean;
+  }
+  if (const JsonValue *metric = v.find("metric")) {
+    expectKind(*metric, Kind::Bool, "\"metric\"");
+    if (inBlock && metric->boolean)
+      fail(metric->loc, "@metric marks a value of the model, not of a block");
+    stmt.metric = metric->boolean;
   }
   return stmt;
 }

@@ -253,7 +253,7 @@ std::vector<Primitive> makePrimitives() {
   ps.push_back(shift);
   Primitive mlm{"mlm_mask",
                 {tensor("tokens"), floatArg("rate", 0.15), intArg("mask_token"),
-                 intArg("vocab_size"), intArg("ignore_index", -100)},
+                 intArg("vocab_size"), intArg("reserved", 3), intArg("ignore_index", -100)},
                 [](const BoundCall &c, std::string &e) -> Types {
                   if (!checkDtypes(c, {}, {"tokens"}, e) || !checkProbability(c, "rate", e))
                     return std::nullopt;
@@ -261,6 +261,12 @@ std::vector<Primitive> makePrimitives() {
                   if (vocab <= 0 || mask < 0 || mask >= vocab) {
                     e = "mask_token " + std::to_string(mask) +
                         " must be an id below vocab_size " + std::to_string(vocab);
+                    return std::nullopt;
+                  }
+                  int64_t reserved = c.attr("reserved").i;
+                  if (reserved < 0 || reserved >= vocab) {
+                    e = "reserved " + std::to_string(reserved) +
+                        " must leave ids below vocab_size " + std::to_string(vocab) + " to draw";
                     return std::nullopt;
                   }
                   const TensorType &t = c.tensor("tokens");
@@ -278,6 +284,21 @@ std::vector<Primitive> makePrimitives() {
                   const TensorType &l = c.tensor("logits");
                   return one(l.dtype,
                              shapes::crossEntropy(l.shape, c.tensor("labels").shape, e));
+                }});
+  ps.push_back({"accuracy",
+                {tensor("logits"), tensor("labels"), intArg("ignore_index", -100)},
+                [](const BoundCall &c, std::string &e) -> Types {
+                  if (!checkDtypes(c, {"logits"}, {"labels"}, e))
+                    return std::nullopt;
+                  const TensorType &l = c.tensor("logits");
+                  return one(l.dtype,
+                             shapes::crossEntropy(l.shape, c.tensor("labels").shape, e));
+                }});
+  ps.push_back({"token_mask", {tensor("tokens"), intArg("pad", 0)},
+                [](const BoundCall &c, std::string &e) -> Types {
+                  if (!checkDtypes(c, {}, {"tokens"}, e))
+                    return std::nullopt;
+                  return one("f32", c.tensor("tokens").shape);
                 }});
   ps.push_back({"nt_xent", {tensor("embeddings"), floatArg("temperature", 0.5)},
                 [](const BoundCall &c, std::string &e) -> Types {

@@ -62,6 +62,7 @@ struct Stmt {
   std::vector<std::string> targets; // Let: one name, or several for multi-result ops
   ExprPtr value;
   bool represent = false;           // Let marked @represent
+  bool metric = false;              // Let marked @metric
   SourceLoc loc;
 };
 

@@ -133,6 +133,8 @@ void printBody(std::string &out, const std::vector<Stmt> &body) {
       out += " = " + printExpr(*s.value);
       if (s.represent)
         out += "  @represent";
+      if (s.metric)
+        out += "  @metric";
       break;
     }
     out += "\n";
@@ -219,6 +221,8 @@ OrderedJson stmtJson(const Stmt &s) {
   j["value"] = exprJson(*s.value);
   if (s.represent)
     j["represent"] = true;
+  if (s.metric)
+    j["metric"] = true;
   return j;
 }
 

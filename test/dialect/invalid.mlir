@@ -190,7 +190,24 @@ func.func @shift_rank(%x: tensor<4xf32>) {
 
 func.func @mlm_mask_token(%t: tensor<?x8xi32>) {
   // expected-error @+1 {{mask token 9000 must be an id below the vocabulary size 8192}}
-  %0:2 = strata.mlm_mask %t rate 0.15 mask_token 9000 vocab 8192 ignore -100 stream 0 : tensor<?x8xi32>
+  %0:2 = strata.mlm_mask %t rate 0.15 mask_token 9000 vocab 8192 reserved 3 ignore -100 stream 0 : tensor<?x8xi32>
+  return
+}
+
+// -----
+
+func.func @mlm_mask_reserved(%t: tensor<?x8xi32>) {
+  // expected-error @+1 {{reserved ids 16 must leave ids below the vocabulary size 16 to draw}}
+  %0:2 = strata.mlm_mask %t rate 0.15 mask_token 1 vocab 16 reserved 16 ignore -100 stream 0 : tensor<?x8xi32>
+  return
+}
+
+// -----
+
+func.func @accuracy_labels(%l: tensor<4x5xf32>, %t: tensor<3xi32>) {
+  // expected-error @+2 {{cross_entropy needs logits}}
+  // expected-error @+1 {{'strata.accuracy' op failed to infer returned types}}
+  %0 = strata.accuracy %l, %t ignore -100 : tensor<4x5xf32>, tensor<3xi32> -> tensor<f32>
   return
 }
 

@@ -100,8 +100,8 @@ func.func @randomness(%x: tensor<?x784xf32>, %img: tensor<?x28x28xf32>, %tok: te
   %2 = strata.random_uniform like %x low 0.0 high 1.0 stream 2 : tensor<?x784xf32>
   // CHECK: strata.random_shift %{{.*}} max 2 stream 3 : tensor<?x28x28xf32>
   %3 = strata.random_shift %img max 2 stream 3 : tensor<?x28x28xf32>
-  // CHECK: strata.mlm_mask %{{.*}} rate 1.500000e-01 mask_token 1 vocab 8192 ignore -100 stream 4 : tensor<?x128xi32>
-  %4:2 = strata.mlm_mask %tok rate 0.15 mask_token 1 vocab 8192 ignore -100 stream 4 : tensor<?x128xi32>
+  // CHECK: strata.mlm_mask %{{.*}} rate 1.500000e-01 mask_token 1 vocab 8192 reserved 3 ignore -100 stream 4 : tensor<?x128xi32>
+  %4:2 = strata.mlm_mask %tok rate 0.15 mask_token 1 vocab 8192 reserved 3 ignore -100 stream 4 : tensor<?x128xi32>
   return %0, %1, %2, %3, %4#0, %4#1 : tensor<?x784xf32>, tensor<?x784xf32>, tensor<?x784xf32>, tensor<?x28x28xf32>, tensor<?x128xi32>, tensor<?x128xi32>
 }
 
@@ -131,4 +131,15 @@ func.func @negative_sampling(%x: tensor<?x100xf32>, %table: tensor<8192x100xf32>
   // CHECK: strata.negative_sampling %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
   %0 = strata.negative_sampling %x, %table, %context, %noise reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
   return %0 : tensor<f32>
+}
+
+// Padding flags and a metric: token_mask's element type is an attribute,
+// accuracy is a scalar of the logits' type.
+// CHECK-LABEL: func.func @text_helpers
+// CHECK: strata.token_mask %{{.*}} pad 0 : tensor<?x128xi32> -> f32
+// CHECK: strata.accuracy %{{.*}}, %{{.*}} ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
+func.func @text_helpers(%tok: tensor<?x128xi32>, %logits: tensor<?x128x8192xf32>) -> (tensor<?x128xf32>, tensor<f32>) {
+  %keep = strata.token_mask %tok pad 0 : tensor<?x128xi32> -> f32
+  %a = strata.accuracy %logits, %tok ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
+  return %keep, %a : tensor<?x128xf32>, tensor<f32>
 }

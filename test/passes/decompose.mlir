@@ -76,3 +76,17 @@ func.func @primitive(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = strata.relu %x : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// Accuracy: the label's logit (picked by a one-hot product) against the row's
+// maximum, counted over labelled rows only.
+// CHECK-LABEL: func.func @accuracy
+// CHECK: %[[T:.*]] = strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
+// CHECK: %[[N:.*]] = strata.reduce_sum %[[T]] axes [-1]
+// CHECK: strata.reduce_max %{{.*}} axes [-1]
+// CHECK: strata.equal
+// CHECK: strata.div
+// CHECK-NOT: strata.accuracy
+func.func @accuracy(%x: tensor<4x5xf32>, %t: tensor<4xi32>) -> tensor<f32> {
+  %a = strata.accuracy %x, %t ignore -100 : tensor<4x5xf32>, tensor<4xi32> -> tensor<f32>
+  return %a : tensor<f32>
+}

@@ -124,3 +124,34 @@ func.func @one_hot_i64(%l: tensor<4xi64>) -> tensor<4x3xf32> {
   %0 = strata.one_hot %l depth 3 : tensor<4xi64> -> f32
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// BERT masking: reserved ids (below 3) are never picked, random ids are drawn
+// in [3, vocab), and unpicked labels hold the ignore index, -100 (an I64Attr
+// read as unsigned once made this 0, the padding id, so the loss scored
+// every unpicked position as padding).
+// CHECK-LABEL: func.func @mlm_mask
+// CHECK: linalg.generic
+// CHECK: %[[RESERVED:.*]] = arith.constant 3 : i32
+// CHECK: arith.cmpi sge, %{{.*}}, %[[RESERVED]] : i32
+// CHECK: %[[SPAN:.*]] = arith.constant 13 : i32
+// CHECK: arith.remui %{{.*}}, %[[SPAN]] : i32
+// CHECK: %[[IGNORE:.*]] = arith.constant -100 : i32
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[IGNORE]] : i32
+func.func @mlm_mask(%t: tensor<2x8xi32>, %seed: i64 {strata.seed}, %step: i64 {strata.step}) -> (tensor<2x8xi32>, tensor<2x8xi32>) {
+  %0:2 = strata.mlm_mask %t rate 0.15 mask_token 1 vocab 16 reserved 3 ignore -100 stream 0 : tensor<2x8xi32>
+  return %0#0, %0#1 : tensor<2x8xi32>, tensor<2x8xi32>
+}
+
+// -----
+
+// Padding flags: 1.0 where the token is not the pad id.
+// CHECK-LABEL: func.func @token_mask
+// CHECK: linalg.generic
+// CHECK: arith.cmpi ne, %{{.*}}, %{{.*}} : i32
+// CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+func.func @token_mask(%t: tensor<2x8xi32>) -> tensor<2x8xf32> {
+  %0 = strata.token_mask %t pad 0 : tensor<2x8xi32> -> f32
+  return %0 : tensor<2x8xf32>
+}

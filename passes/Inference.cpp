@@ -1,0 +1,65 @@
+//===- Inference.cpp - a function with training's random corruptions off --===//
+//
+// Training corrupts its inputs on purpose: dropout, shifted images, added
+// noise, masked tokens. A representation is wanted of the input itself, so
+// `strata embed` and `strata search` compile @forward through this pass,
+// which replaces each random op by what it does on average:
+//
+//   dropout, random_shift          -> the input
+//   random_normal(mean, std)       -> mean        (x + noise -> x)
+//   random_uniform(low, high)      -> (low + high) / 2
+//   mlm_mask                       -> the tokens unmasked; the labels stay
+//
+//===----------------------------------------------------------------------===//
+
+#include "Passes.h"
+#include "StrataDialect.h"
+#include "TensorMath.h"
+
+namespace mlir::strata {
+#define GEN_PASS_DEF_STRATAINFERENCE
+#include "Passes.h.inc"
+} // namespace mlir::strata
+
+using namespace mlir;
+using namespace mlir::strata;
+
+namespace {
+
+/// The value a random op stands for at inference, or null for an op that is
+/// not random. mlm_mask is handled apart: only its first result changes.
+Value meanOf(OpBuilder &b, Operation *op) {
+  TensorMath m(b, op->getLoc());
+  if (auto d = dyn_cast<DropoutOp>(op))
+    return d.getInput();
+  if (auto s = dyn_cast<RandomShiftOp>(op))
+    return s.getInput();
+  if (auto n = dyn_cast<RandomNormalOp>(op))
+    return m.splat(n.getMean().convertToDouble(), n.getResult());
+  if (auto u = dyn_cast<RandomUniformOp>(op))
+    return m.splat(0.5 * (u.getLow().convertToDouble() + u.getHigh().convertToDouble()),
+                   u.getResult());
+  return nullptr;
+}
+
+struct InferencePass : public mlir::strata::impl::StrataInferenceBase<InferencePass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> randomOps;
+    getOperation().walk([&](Operation *op) {
+      if (isa<DropoutOp, RandomShiftOp, RandomNormalOp, RandomUniformOp, MlmMaskOp>(op))
+        randomOps.push_back(op);
+    });
+    OpBuilder b(&getContext());
+    for (Operation *op : randomOps) {
+      if (auto mask = dyn_cast<MlmMaskOp>(op)) {
+        mask.getInputs().replaceAllUsesWith(mask.getTokens());
+        continue;
+      }
+      b.setInsertionPoint(op);
+      op->getResult(0).replaceAllUsesWith(meanOf(b, op));
+      op->erase();
+    }
+  }
+};
+
+} // namespace
