@@ -356,23 +356,26 @@ LogicalResult BceWithLogitsOp::inferReturnTypes(MLIRContext *,
   return pushSameElementType(loc, adaptor.getLogits(), shape, error, results);
 }
 
+/// Cross-entropy and accuracy: a scalar of the logits' type, from logits
+/// [..., classes] and labels [...].
+static LogicalResult inferScoreOfLabels(std::optional<Location> loc, Value logits, Value labels,
+                                        SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::crossEntropy(toShape(logits.getType()), toShape(labels.getType()), error);
+  return pushSameElementType(loc, logits, shape, error, results);
+}
+
 LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
                                                std::optional<Location> loc,
                                                Adaptor adaptor,
                                                SmallVectorImpl<Type> &results) {
-  std::string error;
-  auto shape = shapes::crossEntropy(toShape(adaptor.getLogits().getType()),
-                                    toShape(adaptor.getLabels().getType()), error);
-  return pushSameElementType(loc, adaptor.getLogits(), shape, error, results);
+  return inferScoreOfLabels(loc, adaptor.getLogits(), adaptor.getLabels(), results);
 }
 
 LogicalResult AccuracyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &results) {
-  std::string error;
-  auto shape = shapes::crossEntropy(toShape(adaptor.getLogits().getType()),
-                                    toShape(adaptor.getLabels().getType()), error);
-  return pushSameElementType(loc, adaptor.getLogits(), shape, error, results);
+  return inferScoreOfLabels(loc, adaptor.getLogits(), adaptor.getLabels(), results);
 }
 
 static LogicalResult verifyTemperature(Operation *op, double t) {

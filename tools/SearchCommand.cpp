@@ -171,7 +171,11 @@ std::vector<Query> wordQueries(const Options &options, const Tensor &vectors, co
 std::vector<Query> textQueries(const Options &options, const frontend::Graph &graph, Tensor &index,
                                std::vector<std::string> &texts) {
   std::string split = options.get("--split", "all");
-  Dataset verses = loadDataset(embeddedRows(graph, split));
+  DataSource source = embeddedRows(graph, split);
+  if (source.seqLen == 0) // only text sets have a row length in tokens
+    throw UsageError{"'search --text' needs a model of text rows (kjv): data set '" + source.name +
+                     "' is not text"};
+  Dataset verses = loadDataset(source);
   if (!verses.tokenizer || !verses.fields.count("tokens"))
     throw UsageError{"'search --text' needs a model of text rows (kjv): data set '" + verses.name +
                      "' has no \"tokens\" field"};

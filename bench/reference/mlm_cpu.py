@@ -19,6 +19,7 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -26,14 +27,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from workloads import xavier  # noqa: E402
+
 VOCAB, D, T, LAYERS, HEADS, FFN = 4096, 128, 64, 2, 2, 512
 PAD, MASK, RESERVED, BATCH = 0, 1, 3, 64
-
-
-def xavier(layer):
-    nn.init.xavier_uniform_(layer.weight)
-    nn.init.zeros_(layer.bias)
-    return layer
 
 
 class EncoderLayer(nn.Module):

@@ -276,24 +276,17 @@ std::vector<Primitive> makePrimitives() {
   ps.push_back(mlm);
   ps.push_back(elementwiseLoss("mse", "prediction"));
   ps.push_back(elementwiseLoss("bce_with_logits", "logits"));
-  ps.push_back({"cross_entropy",
-                {tensor("logits"), tensor("labels"), intArg("ignore_index", -100)},
-                [](const BoundCall &c, std::string &e) -> Types {
-                  if (!checkDtypes(c, {"logits"}, {"labels"}, e))
-                    return std::nullopt;
-                  const TensorType &l = c.tensor("logits");
-                  return one(l.dtype,
-                             shapes::crossEntropy(l.shape, c.tensor("labels").shape, e));
-                }});
-  ps.push_back({"accuracy",
-                {tensor("logits"), tensor("labels"), intArg("ignore_index", -100)},
-                [](const BoundCall &c, std::string &e) -> Types {
-                  if (!checkDtypes(c, {"logits"}, {"labels"}, e))
-                    return std::nullopt;
-                  const TensorType &l = c.tensor("logits");
-                  return one(l.dtype,
-                             shapes::crossEntropy(l.shape, c.tensor("labels").shape, e));
-                }});
+  // The loss and the metric over the same logits and labels.
+  for (const char *name : {"cross_entropy", "accuracy"})
+    ps.push_back({name,
+                  {tensor("logits"), tensor("labels"), intArg("ignore_index", -100)},
+                  [](const BoundCall &c, std::string &e) -> Types {
+                    if (!checkDtypes(c, {"logits"}, {"labels"}, e))
+                      return std::nullopt;
+                    const TensorType &l = c.tensor("logits");
+                    return one(l.dtype,
+                               shapes::crossEntropy(l.shape, c.tensor("labels").shape, e));
+                  }});
   ps.push_back({"token_mask", {tensor("tokens"), intArg("pad", 0)},
                 [](const BoundCall &c, std::string &e) -> Types {
                   if (!checkDtypes(c, {}, {"tokens"}, e))

@@ -152,3 +152,22 @@ TEST(TextData, CaptionsNameTheClassOfTheirImage) {
   EXPECT_EQ(captionOf("a photo of {a} {c}.", 9), "a photo of an ankle boot.");
   EXPECT_EQ(captionOf("{a} {c}.", 7), "a sneaker.");
 }
+
+TEST(TextRows, OneRowPerTextStartTokenThenIdsCutAndPadded) {
+  BpeTokenizer t = BpeTokenizer::train(kCorpus, 200, false);
+  std::vector<std::string> texts = {"the cat", "the cat sat on the mat and the dog sat too"};
+  Tensor rows = textRows(t, texts, 6);
+  ASSERT_EQ(rows.shape(), (std::vector<int64_t>{2, 6}));
+  const int32_t *r = rows.as<int32_t>();
+  std::vector<int32_t> short_ = t.encode(texts[0]), long_ = t.encode(texts[1]);
+  ASSERT_LT(short_.size(), 5u);
+  ASSERT_GT(long_.size(), 5u);
+  EXPECT_EQ(r[0], kStartToken);
+  for (size_t i = 0; i < short_.size(); ++i)
+    EXPECT_EQ(r[1 + i], short_[i]);
+  for (size_t i = 1 + short_.size(); i < 6; ++i)
+    EXPECT_EQ(r[i], kPadToken);
+  EXPECT_EQ(r[6], kStartToken);
+  for (size_t i = 0; i < 5; ++i) // cut at seqLen: the start token and 5 ids
+    EXPECT_EQ(r[7 + i], long_[i]);
+}
