@@ -10,11 +10,17 @@
 //   random_uniform(low, high)      -> (low + high) / 2
 //   mlm_mask                       -> the tokens unmasked; the labels stay
 //
+// Nothing reads the loss or the metrics of this form, so the function returns
+// zero for them and the ops that computed only them (a text model's logits
+// over the whole vocabulary, say) are left dead for canonicalization.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Passes.h"
 #include "StrataDialect.h"
 #include "TensorMath.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace mlir::strata {
 #define GEN_PASS_DEF_STRATAINFERENCE
@@ -42,8 +48,21 @@ Value meanOf(OpBuilder &b, Operation *op) {
   return nullptr;
 }
 
+/// Returns zero for each result marked strata.loss or strata.metric.
+void zeroLossAndMetrics(func::FuncOp func) {
+  OpBuilder b(func.getContext());
+  func.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    TensorMath m(b, ret.getLoc());
+    for (unsigned i = 0; i < ret.getNumOperands(); ++i)
+      if (func.getResultAttr(i, "strata.loss") || func.getResultAttr(i, "strata.metric"))
+        ret.setOperand(i, m.splat(0.0, ret.getOperand(i)));
+  });
+}
+
 struct InferencePass : public mlir::strata::impl::StrataInferenceBase<InferencePass> {
   void runOnOperation() override {
+    zeroLossAndMetrics(getOperation());
     SmallVector<Operation *> randomOps;
     getOperation().walk([&](Operation *op) {
       if (isa<DropoutOp, RandomShiftOp, RandomNormalOp, RandomUniformOp, MlmMaskOp>(op))

@@ -31,6 +31,8 @@ def StrataInference : Pass<"strata-inference", "mlir::func::FuncOp"> {
     `strata.random_uniform` become their distribution's mean (so added noise
     vanishes and a VAE's sample is its mean); `strata.mlm_mask` leaves the
     tokens unmasked, while its labels (which positions the loss scores) stay.
+    Results marked `strata.loss` or `strata.metric` return zero: nothing reads
+    them, and the ops that computed only them become dead.
   }];
   let dependentDialects = ["mlir::strata::StrataDialect"];
 }

@@ -26,3 +26,16 @@ func.func @corruptions(%x: tensor<4x784xf32>, %img: tensor<4x28x28xf32>, %tok: t
   %4:2 = strata.mlm_mask %tok rate 0.15 mask_token 1 vocab 64 reserved 3 ignore -100 stream 4 : tensor<4x16xi32>
   return %0, %1, %2, %3, %4#0, %4#1 : tensor<4x784xf32>, tensor<4x784xf32>, tensor<4x784xf32>, tensor<4x28x28xf32>, tensor<4x16xi32>, tensor<4x16xi32>
 }
+
+// The loss and metrics of the inference form are zero, so what computed only
+// them (here the logits) is dead; the representation is untouched.
+// CHECK-LABEL: func.func @loss_and_metric
+// CHECK: %[[ZERO:.*]] = strata.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[ZERO2:.*]] = strata.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: return %[[ZERO]], %{{.*}}, %[[ZERO2]] :
+func.func @loss_and_metric(%x: tensor<4x8xf32>, %labels: tensor<4xi32>)
+    -> (tensor<f32> {strata.loss}, tensor<4x8xf32> {strata.represent = "x"}, tensor<f32> {strata.metric = "acc"}) {
+  %l = strata.cross_entropy %x, %labels ignore -100 : tensor<4x8xf32>, tensor<4xi32> -> tensor<f32>
+  %a = strata.accuracy %x, %labels ignore -100 : tensor<4x8xf32>, tensor<4xi32> -> tensor<f32>
+  return %l, %x, %a : tensor<f32>, tensor<4x8xf32>, tensor<f32>
+}
