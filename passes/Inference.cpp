@@ -33,7 +33,7 @@ using namespace mlir::strata;
 namespace {
 
 /// The value a random op stands for at inference, or null for an op that is
-/// not random. mlm_mask is handled apart: only its first result changes.
+/// not random (or is mlm_mask, of which only the first result changes).
 Value meanOf(OpBuilder &b, Operation *op) {
   TensorMath m(b, op->getLoc());
   if (auto d = dyn_cast<DropoutOp>(op))
@@ -63,21 +63,19 @@ void zeroLossAndMetrics(func::FuncOp func) {
 struct InferencePass : public mlir::strata::impl::StrataInferenceBase<InferencePass> {
   void runOnOperation() override {
     zeroLossAndMetrics(getOperation());
-    SmallVector<Operation *> randomOps;
-    getOperation().walk([&](Operation *op) {
-      if (isa<DropoutOp, RandomShiftOp, RandomNormalOp, RandomUniformOp, MlmMaskOp>(op))
-        randomOps.push_back(op);
-    });
     OpBuilder b(&getContext());
-    for (Operation *op : randomOps) {
+    // A walk may erase the op it visits.
+    getOperation().walk([&](Operation *op) {
       if (auto mask = dyn_cast<MlmMaskOp>(op)) {
         mask.getInputs().replaceAllUsesWith(mask.getTokens());
-        continue;
+        return;
       }
       b.setInsertionPoint(op);
-      op->getResult(0).replaceAllUsesWith(meanOf(b, op));
-      op->erase();
-    }
+      if (Value mean = meanOf(b, op)) {
+        op->getResult(0).replaceAllUsesWith(mean);
+        op->erase();
+      }
+    });
   }
 };
 

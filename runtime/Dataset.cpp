@@ -234,53 +234,56 @@ KjvSplit strata::runtime::kjvSplit(const std::string &name, const std::string &s
 }
 
 Tensor strata::runtime::textRows(const BpeTokenizer &tokenizer,
-                                 const std::vector<std::string> &verses, int64_t seqLen) {
-  Tensor tokens(DType::I32, {static_cast<int64_t>(verses.size()), seqLen});
-  int32_t *out = tokens.as<int32_t>();
-  std::fill(out, out + tokens.numElements(), kPadToken);
-  for (size_t v = 0; v < verses.size(); ++v) {
-    int32_t *row = out + v * seqLen;
-    row[0] = kStartToken;
-    std::vector<int32_t> ids = tokenizer.encode(verses[v]);
-    std::copy_n(ids.begin(), std::min<int64_t>(static_cast<int64_t>(ids.size()), seqLen - 1), row + 1);
+                                 const std::vector<std::string> &texts, int64_t seqLen) {
+  Tensor tokens(DType::I32, {static_cast<int64_t>(texts.size()), seqLen});
+  for (size_t t = 0; t < texts.size(); ++t) {
+    std::vector<int32_t> ids = {kStartToken};
+    std::vector<int32_t> pieces = tokenizer.encode(texts[t]);
+    ids.insert(ids.end(), pieces.begin(), pieces.end());
+    writeTokenRow(ids, static_cast<int64_t>(t), tokens);
   }
   return tokens;
 }
+
+namespace {
+
+/// Each text as [CLS] and its ids, packed end to end and cut into rows of
+/// seqLen, the last row padded with [PAD].
+Tensor packedRows(const BpeTokenizer &tokenizer, const std::vector<std::string> &texts,
+                  int64_t seqLen) {
+  std::vector<int32_t> stream;
+  for (const std::string &text : texts) {
+    stream.push_back(kStartToken);
+    std::vector<int32_t> ids = tokenizer.encode(text);
+    stream.insert(stream.end(), ids.begin(), ids.end());
+  }
+  int64_t rows = (static_cast<int64_t>(stream.size()) + seqLen - 1) / seqLen;
+  stream.resize(rows * seqLen, kPadToken);
+  Tensor tokens(DType::I32, {rows, seqLen});
+  std::copy(stream.begin(), stream.end(), tokens.as<int32_t>());
+  return tokens;
+}
+
+} // namespace
 
 Dataset strata::runtime::loadKjv(const std::string &split, int64_t seqLen, int64_t vocab,
                                  bool rowPerVerse) {
   requireTextSizes("kjv", seqLen, vocab);
   auto [trainVerses, splitVerses, references] = kjvSplit("kjv", split);
   auto tokenizer = std::make_shared<BpeTokenizer>(BpeTokenizer::train(trainVerses, vocab, false));
-  if (rowPerVerse) {
-    Dataset data;
-    data.name = "kjv";
-    data.split = split;
-    data.size = static_cast<int64_t>(splitVerses.size());
-    data.fields["tokens"] = textRows(*tokenizer, splitVerses, seqLen);
-    for (size_t v = 0; v < splitVerses.size(); ++v)
-      data.texts.push_back(references[v] + " " + splitVerses[v]);
-    data.tokenizer = std::move(tokenizer);
-    return data;
-  }
-  std::vector<int32_t> stream;
-  for (const std::string &verse : splitVerses) {
-    stream.push_back(kStartToken);
-    std::vector<int32_t> ids = tokenizer->encode(verse);
-    stream.insert(stream.end(), ids.begin(), ids.end());
-  }
-  // Rows are consecutive slices of the stream; the last one padded.
-  int64_t rows = (static_cast<int64_t>(stream.size()) + seqLen - 1) / seqLen;
-  stream.resize(rows * seqLen, kPadToken);
-  Tensor tokens(DType::I32, {rows, seqLen});
-  std::copy(stream.begin(), stream.end(), tokens.as<int32_t>());
   Dataset data;
   data.name = "kjv";
   data.split = split;
-  data.size = rows;
-  data.fields["tokens"] = std::move(tokens);
+  if (rowPerVerse) {
+    data.fields["tokens"] = textRows(*tokenizer, splitVerses, seqLen);
+    for (size_t v = 0; v < splitVerses.size(); ++v)
+      data.texts.push_back(references[v] + " " + splitVerses[v]);
+  } else {
+    data.fields["tokens"] = packedRows(*tokenizer, splitVerses, seqLen);
+    data.texts = std::move(splitVerses);
+  }
+  data.size = data.fields.at("tokens").shape()[0];
   data.tokenizer = std::move(tokenizer);
-  data.texts = std::move(splitVerses);
   return data;
 }
 

@@ -33,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cstring>
 #include <cstdio>
 #include <iostream>
 
@@ -168,6 +169,8 @@ std::vector<Query> wordQueries(const Options &options, const Tensor &vectors, co
 
 /// The verses of `split` as the index, and the query text embedded by the
 /// same model; `texts` gets each verse as "Ge1:1 In the beginning ...".
+/// Without --index the query is row 0 of the rows embedded, so the model is
+/// compiled once.
 std::vector<Query> textQueries(const Options &options, const frontend::Graph &graph, Tensor &index,
                                std::vector<std::string> &texts) {
   std::string split = options.get("--split", "all");
@@ -179,28 +182,39 @@ std::vector<Query> textQueries(const Options &options, const frontend::Graph &gr
   if (!verses.tokenizer || !verses.fields.count("tokens"))
     throw UsageError{"'search --text' needs a model of text rows (kjv): data set '" + verses.name +
                      "' has no \"tokens\" field"};
-  if (options.has("--index")) {
+  bool cached = options.has("--index");
+  if (cached) {
     index = readMatrix(options.get("--index"), "the index");
     if (index.shape()[0] != verses.size)
       throw UsageError{"the index '" + options.get("--index") + "' has " +
                        std::to_string(index.shape()[0]) + " rows, but the " + split + " split has " +
                        std::to_string(verses.size) + " verses (write it with `strata embed " +
                        options.spec + " --split " + split + "`)"};
-  } else {
-    index = representOf(options, graph, verses);
   }
   Query q;
   q.label = options.get("--text");
-  Dataset asked;
-  asked.name = verses.name;
-  asked.split = "query";
-  asked.size = 1;
-  asked.fields["tokens"] = textRows(*verses.tokenizer, {q.label}, verses.fields.at("tokens").shape()[1]);
-  Tensor z = representOf(options, graph, asked, 1);
-  if (z.shape()[1] != index.shape()[1])
+  const Tensor &verseTokens = verses.fields.at("tokens");
+  int64_t seqLen = verseTokens.shape()[1];
+  Tensor query = textRows(*verses.tokenizer, {q.label}, seqLen);
+  Dataset rows;
+  rows.name = verses.name;
+  rows.split = verses.split;
+  rows.size = cached ? 1 : verses.size + 1;
+  Tensor tokens(DType::I32, {rows.size, seqLen});
+  std::memcpy(tokens.data(), query.data(), query.bytes());
+  if (!cached)
+    std::memcpy(tokens.as<int32_t>() + seqLen, verseTokens.data(), verseTokens.bytes());
+  rows.fields["tokens"] = std::move(tokens);
+  Tensor z = representOf(options, graph, rows, cached ? 1 : 0);
+  q.vector = rowOf(z, 0);
+  if (!cached) {
+    int64_t d = z.shape()[1];
+    index = Tensor(DType::F32, {verses.size, d});
+    std::memcpy(index.data(), z.as<float>() + d, index.bytes());
+  } else if (z.shape()[1] != index.shape()[1]) {
     throw UsageError{"the index has vectors of " + std::to_string(index.shape()[1]) +
                      ", but the model's are of " + std::to_string(z.shape()[1])};
-  q.vector = rowOf(z, 0);
+  }
   texts = std::move(verses.texts);
   return {q};
 }
@@ -256,15 +270,16 @@ int strata::tools::runSearch(const Options &options) {
   if (fromFile) {
     index = readMatrix(options.get("--index"), "the index");
     queries = fileQueries(options, index);
-  } else if (text) {
-    frontend::Graph graph = frontend::buildGraph(frontend::loadSpec(options.spec), frontend::prelude());
-    queries = textQueries(options, graph, index, texts);
   } else {
     frontend::Graph graph = frontend::buildGraph(frontend::loadSpec(options.spec), frontend::prelude());
-    std::vector<std::string> words;
-    index = vocabularyVectors(options, graph, words);
-    vocab = Vocabulary::ofWords(std::move(words));
-    queries = wordQueries(options, index, vocab);
+    if (text) {
+      queries = textQueries(options, graph, index, texts);
+    } else {
+      std::vector<std::string> words;
+      index = vocabularyVectors(options, graph, words);
+      vocab = Vocabulary::ofWords(std::move(words));
+      queries = wordQueries(options, index, vocab);
+    }
   }
   int64_t d = index.shape()[1];
   Tensor asked(DType::F32, {static_cast<int64_t>(queries.size()), d});
