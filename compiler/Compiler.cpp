@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -196,6 +197,25 @@ void emitCInterfaces(mlir::ModuleOp module) {
       func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(module.getContext()));
 }
 
+/// Marks every pointer argument of the lowered functions `noalias` (not of
+/// their C wrappers, which take descriptors).
+/// The runtime gives each buffer argument its own tensor (the arena, each
+/// input, each output), so no two overlap; without the mark LLVM assumes a
+/// store to one buffer may change any other, reloads a gather's index after
+/// every store, keeps a reduction's partial sums in memory, and leaves such
+/// loops scalar. (A memref's allocated and aligned pointers are both marked:
+/// only the aligned one is read or written through.)
+void markBuffersNoAlias(mlir::ModuleOp module) {
+  for (auto func : module.getOps<mlir::LLVM::LLVMFuncOp>()) {
+    if (func.isExternal() || func.getName().starts_with("_mlir_ciface_"))
+      continue;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (mlir::isa<mlir::LLVM::LLVMPointerType>(func.getArgument(i).getType()))
+        func.setArgAttr(i, mlir::LLVM::LLVMDialect::getNoAliasAttrName(),
+                        mlir::UnitAttr::get(module.getContext()));
+  }
+}
+
 } // namespace
 
 namespace {
@@ -355,6 +375,7 @@ std::string strata::compiler::emitStage(const frontend::Graph &graph, const Comp
   if (stage == Stage::LLVM) {
     emitCInterfaces(*module);
     runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), cc.diagnostics);
+    markBuffersNoAlias(*module);
   }
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -396,6 +417,7 @@ std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
   }
   emitCInterfaces(*module);
   runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), diagnostics);
+  markBuffersNoAlias(*module);
   auto lowered = std::chrono::steady_clock::now();
   program->passSeconds_ = std::chrono::duration<double>(lowered - start).count();
 

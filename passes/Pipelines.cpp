@@ -43,9 +43,14 @@ const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
                          "drop-equivalent-buffer-results,buffer-results-to-out-params,"
                          "canonicalize,func.func(strata-elide-copies),canonicalize";
 
+/// Long float reductions on the CPU (a million elements read or more) in
+/// vector lanes.
+const char *kSplitReductions = "func.func(strata-split-reductions{min-elements=1048576}),canonicalize";
+
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {
-  std::string p = std::string(kToFusedLinalg) + "," + kBufferize + ",buffer-deallocation-pipeline,";
+  std::string p = std::string(kToFusedLinalg) + "," + kSplitReductions + "," + kBufferize +
+                  ",buffer-deallocation-pipeline,";
   if (blas)
     p += "strata-matmul-to-blas,";
   return p + "func.func(convert-linalg-to-loops),canonicalize";
@@ -74,6 +79,10 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   std::string p = std::string("builtin.module(") + kToFusedLinalg;
   if (o.stopAfter == GpuStage::Fused)
     return p + ")";
+  // Run on the CPU (Tiled: emulation), reductions take the CPU's lane order,
+  // so the emulation computes what the CPU pipeline computes, bit for bit.
+  if (o.stopAfter == GpuStage::Tiled)
+    p += std::string(",") + kSplitReductions;
   // GEMMs to cuBLASLt; every other linalg op (copies included) becomes one
   // kernel: reductions a block per output, the rest with parallel dimensions
   // first, its parallel loops flattened to one index, tiled by the block

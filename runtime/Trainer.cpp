@@ -6,9 +6,11 @@
 #include "Progress.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <future>
 #include <map>
 #include <memory>
 
@@ -82,21 +84,34 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
   }
   state.seed = options.seed;
 
-  Inputs inputs = inputsOf(step, data);
+  // Two sets of inputs: a second thread fills step s + 1's while step s
+  // runs on the other (the batches depend only on the seed and the step).
+  std::array<Inputs, 2> inputs = {inputsOf(step, data), inputsOf(step, data)};
   Tensor loss(step.args()[step.find("loss")].dtype, {});
   Tensor gradNorm(loss.dtype(), {});
   std::map<std::string, Tensor *> byRole = {{"params", &state.params},
                                             {"opt_state", &state.optState},
                                             {"loss", &loss},
                                             {"metric:grad_norm", &gradNorm}};
-  for (auto &[role, tensor] : inputs.tensors)
-    byRole[role] = &tensor;
   Tensor scratch; // the planned arena of activations, when the program has one
   if (int index = step.find("scratch"); index >= 0) {
     scratch = Tensor(step.args()[index].dtype, step.args()[index].shape);
     byRole["scratch"] = &scratch;
   }
-  std::vector<Tensor *> buffers = step.buffersByRole(byRole);
+  std::array<std::vector<Tensor *>, 2> buffers;
+  for (int slot = 0; slot < 2; ++slot) {
+    for (auto &[role, tensor] : inputs[slot].tensors)
+      byRole[role] = &tensor;
+    buffers[slot] = step.buffersByRole(byRole);
+  }
+  auto fillStep = [&batches, &inputs](int64_t s) {
+    Inputs &in = inputs[s % 2];
+    for (auto &[role, tensor] : in.tensors)
+      batches.gather(s, in.fields.at(role), tensor);
+  };
+  std::future<void> nextBatch;
+  if (state.step < options.totalSteps)
+    nextBatch = std::async(std::launch::async, fillStep, state.step);
 
   TrainResult result;
   result.firstStep = state.step;
@@ -119,10 +134,11 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
       epochLossSum = 0;
       epochLossCount = 0;
     }
-    for (auto &[role, tensor] : inputs.tensors)
-      batches.gather(s, inputs.fields.at(role), tensor);
+    nextBatch.get();
+    if (s + 1 < options.totalSteps)
+      nextBatch = std::async(std::launch::async, fillStep, s + 1);
     auto before = Clock::now();
-    step.call(buffers, {static_cast<int64_t>(options.seed), s});
+    step.call(buffers[s % 2], {static_cast<int64_t>(options.seed), s});
     result.stepMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
     if (result.stepMs.size() == 1)
       result.firstStepSeconds = std::chrono::duration<double>(Clock::now() - loopStart).count();

@@ -597,6 +597,9 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
   j["step_ms_p10"] = percentile(measured, 0.1);
   j["step_ms_p90"] = percentile(measured, 0.9);
   j["compile_seconds"] = compileSeconds;
+  // Where compile time goes: MLIR's passes, then LLVM's optimizer and JIT.
+  j["compile_pass_seconds"] = program->passSeconds();
+  j["compile_codegen_seconds"] = program->codegenSeconds();
   j["param_bytes"] = program->arenaSize() * 4;
   j["opt_state_bytes"] = state.optState.bytes();
   j["peak_rss_mib"] = peakResidentMiB();
