@@ -246,10 +246,19 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   const Function &forward = program->function("forward");
   TrainState state = loadParams(*program, graph, dir);
 
+  ForwardMeans trainMeans = forwardOver(forward, state.params, train, state.seed, nullptr);
+  ForwardMeans testMeans = forwardOver(forward, state.params, test, state.seed, nullptr);
+  // The losses keep training's random ops (a VAE's ELBO samples, a masked
+  // model's loss needs its masks); the probes read the inference form's
+  // representation, as embed does: a denoising model's code of the clean
+  // image, not of a corrupted one.
   bool wantProbe = graph.represent >= 0 && train.numClasses > 0;
   Tensor trainZ, testZ;
-  ForwardMeans trainMeans = forwardOver(forward, state.params, train, state.seed, wantProbe ? &trainZ : nullptr);
-  ForwardMeans testMeans = forwardOver(forward, state.params, test, state.seed, wantProbe ? &testZ : nullptr);
+  if (wantProbe) {
+    std::vector<Tensor> z = representOf(options, graph, {&train, &test}, compileOptions.batch);
+    trainZ = std::move(z[0]);
+    testZ = std::move(z[1]);
+  }
   std::string lossOp = graph.nodes[graph.values[graph.loss].producer].op;
 
   nlohmann::ordered_json j;
@@ -369,19 +378,26 @@ DataSource strata::tools::embeddedRows(const frontend::Graph &graph, const std::
   return source;
 }
 
-Tensor strata::tools::representOf(const Options &options, const frontend::Graph &graph,
-                                  const Dataset &data, int64_t batch) {
+std::vector<Tensor> strata::tools::representOf(const Options &options, const frontend::Graph &graph,
+                                               const std::vector<const Dataset *> &sets,
+                                               int64_t batch) {
   requireTrain(graph, options.spec);
   if (graph.represent < 0)
     throw UsageError{"the model marks no value @represent to embed"};
   compiler::CompileOptions compileOptions;
-  compileOptions.batch = batch > 0 ? batch : std::min<int64_t>(data.size, 256);
+  compileOptions.batch = batch > 0 ? batch : std::min<int64_t>(sets.front()->size, 256);
   compileOptions.mode = "embed"; // training's random corruptions off
   auto program = compileOrThrow(graph, compileOptions);
   TrainState state = loadParams(*program, graph, checkpointDir(options, graph));
-  Tensor z;
-  forwardOver(program->function("forward"), state.params, data, state.seed, &z);
+  std::vector<Tensor> z(sets.size());
+  for (size_t i = 0; i < sets.size(); ++i)
+    forwardOver(program->function("forward"), state.params, *sets[i], state.seed, &z[i]);
   return z;
+}
+
+Tensor strata::tools::representOf(const Options &options, const frontend::Graph &graph,
+                                  const Dataset &data, int64_t batch) {
+  return std::move(representOf(options, graph, {&data}, batch).front());
 }
 
 Tensor strata::tools::vocabularyVectors(const Options &options, const frontend::Graph &graph,

@@ -25,10 +25,13 @@ runtime::Tensor vocabularyVectors(const Options &options, const frontend::Graph 
 /// spec's data set, a text set with one row per text (verse).
 runtime::DataSource embeddedRows(const frontend::Graph &graph, const std::string &split);
 
-/// The @represent value of every row of `data` under the parameters of the
-/// checkpoint --checkpoint names (runs/MODEL by default), the forward pass
-/// compiled at `batch` rows (0: up to 256) in its inference form (no dropout,
-/// noise or masking; passes/Inference.cpp).
+/// The @represent value of every row of each data set under the parameters
+/// of the checkpoint --checkpoint names (runs/MODEL by default), the forward
+/// pass compiled once, at `batch` rows (0: up to 256 of the first set), in
+/// its inference form (no dropout, noise or masking; passes/Inference.cpp).
+std::vector<runtime::Tensor> representOf(const Options &options, const frontend::Graph &graph,
+                                         const std::vector<const runtime::Dataset *> &sets,
+                                         int64_t batch = 0);
 runtime::Tensor representOf(const Options &options, const frontend::Graph &graph,
                             const runtime::Dataset &data, int64_t batch = 0);
 /// `strata tokenize SPEC`: the tokenizer of the spec's text data set, as a
