@@ -3,8 +3,10 @@
 // From @forward (static shapes, first result the loss) builds
 //
 //   @train_step(params, opt_state, inputs..., seed, step)
-//       -> (params', opt_state', loss, grad_norm)
+//       -> (params', opt_state', loss, grad_norm, forward's other results...)
 //
+// (the other results, its @represent value and @metric scalars, keep their
+// roles, so training can log them and watch the representation collapse),
 // with the forward ops, their gradients (dialect/Autodiff.h walks each op's
 // GradientOpInterface), the gradients packed into one flat arena, and one
 // strata.optimizer_update configured from the module's `strata.train`. With
@@ -114,6 +116,13 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       resultTypes = {arenaType, stateType, scalarType, scalarType};
       resultAttrs = {arenaAttr(b, "params"), arenaAttr(b, "opt_state"), lossAttr(b),
                      roleAttr(b, "strata.metric", b.getStringAttr("grad_norm"))};
+      // The returned values' types: static after shape inference, where
+      // the signature may still say the spec's batch.
+      Operation *forwardReturn = forward.getBody().front().getTerminator();
+      for (unsigned i = 1; i < forward.getNumResults(); ++i) {
+        resultTypes.push_back(forwardReturn->getOperand(i).getType());
+        resultAttrs.push_back(forward.getResultAttrDict(i));
+      }
     } else {
       resultTypes = {scalarType, arenaType};
       resultAttrs = {lossAttr(b), arenaAttr(b, "grads")};
@@ -137,6 +146,7 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       slices[entry.name] = slice;
     SmallVector<Operation *> forwardOps;
     Value loss;
+    SmallVector<Value> otherResults;
     for (Operation &op : forward.getBody().front()) {
       if (auto param = dyn_cast<ParamOp>(op)) {
         mapping.map(param.getResult(), slices.lookup(param.getName()));
@@ -144,6 +154,8 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       }
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         loss = mapping.lookup(ret.getOperand(0));
+        for (Value result : ret.getOperands().drop_front())
+          otherResults.push_back(mapping.lookup(result));
         continue;
       }
       forwardOps.push_back(b.clone(op, mapping));
@@ -178,7 +190,9 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
             b.getNamedAttr("lr", b.getF64FloatAttr(numberOr(config.args, "lr", 1e-3)))});
     if (failed(configureUpdate(update, config)))
       return failure();
-    b.create<func::ReturnOp>(loc, ValueRange{update.getNewParams(), update.getNewState(), loss, norm});
+    SmallVector<Value> results = {update.getNewParams(), update.getNewState(), loss, norm};
+    results.append(otherResults);
+    b.create<func::ReturnOp>(loc, results);
     return success();
   }
 

@@ -70,6 +70,13 @@ void Progress::draw(int64_t done, double loss, bool final) {
   std::fflush(out_);
 }
 
+void Progress::clearLine() {
+  if (terminal_) {
+    std::fputs("\r\033[K", out_);
+    std::fflush(out_);
+  }
+}
+
 void Progress::finish() {
   if (terminal_ && lastDone_ >= 0) {
     draw(lastDone_, lastLoss_, true);

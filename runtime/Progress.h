@@ -20,6 +20,9 @@ public:
   void update(int64_t step, double loss);
   /// Ends the in-place line.
   void finish();
+  /// Clears the bar's line (on a terminal), so a message can take it; the
+  /// next update draws the bar again.
+  void clearLine();
   bool isTerminal() const { return terminal_; }
 
 private:

@@ -2,6 +2,7 @@
 
 #include "Trainer.h"
 
+#include "Geometry.h"
 #include "MetricsLog.h"
 #include "Progress.h"
 
@@ -58,6 +59,44 @@ std::string divergenceCause(double loss, double gradNorm, const std::vector<Para
   return cause + "; every parameter is still finite (the forward pass overflowed)";
 }
 
+/// Every `every` steps, the geometry of the batch's @represent value goes
+/// into the step's log record; the first time it looks collapsed, a warning
+/// goes to stderr.
+class CollapseWatch {
+public:
+  CollapseWatch(const std::map<std::string, Tensor> &outputs, int64_t every) : every_(every) {
+    for (const auto &[role, tensor] : outputs)
+      if (role.rfind("represent:", 0) == 0) {
+        name_ = role.substr(10);
+        represent_ = &tensor;
+      }
+  }
+
+  void check(int64_t step, nlohmann::ordered_json &record, Progress *progress) {
+    if (!represent_ || every_ <= 0 || step % every_ != 0)
+      return;
+    Geometry g = geometryOf(*represent_);
+    record["represent_effective_rank"] = g.effectiveRank;
+    record["represent_std_mean"] = g.stdMean;
+    record["represent_std_min"] = g.stdMin;
+    record["represent_normalized_std"] = g.normalizedStd;
+    std::string sign = collapseSign(g);
+    if (sign.empty() || warned_)
+      return;
+    warned_ = true;
+    if (progress)
+      progress->clearLine();
+    std::fprintf(stderr, "strata: warning: step %lld: the representation '%s' is collapsing: %s\n",
+                 (long long)step, name_.c_str(), sign.c_str());
+  }
+
+private:
+  int64_t every_;
+  std::string name_;
+  const Tensor *represent_ = nullptr;
+  bool warned_ = false;
+};
+
 } // namespace
 
 int64_t strata::runtime::stepsPerEpoch(const Dataset &data, int64_t batch) {
@@ -98,6 +137,16 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
     scratch = Tensor(step.args()[index].dtype, step.args()[index].shape);
     byRole["scratch"] = &scratch;
   }
+  // The step's other outputs: the @represent value (watched for collapse)
+  // and @metric scalars (logged).
+  std::map<std::string, Tensor> outputs;
+  for (const ArgSpec &arg : step.args())
+    if (arg.isBuffer && (arg.role.rfind("represent:", 0) == 0 ||
+                         (arg.role.rfind("metric:", 0) == 0 && !byRole.count(arg.role)))) {
+      outputs[arg.role] = Tensor(arg.dtype, arg.shape);
+      byRole[arg.role] = &outputs[arg.role];
+    }
+  CollapseWatch watch(outputs, options.watchEvery);
   std::array<std::vector<Tensor *>, 2> buffers;
   for (int slot = 0; slot < 2; ++slot) {
     for (auto &[role, tensor] : inputs[slot].tensors)
@@ -154,12 +203,16 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
     ++epochLossCount;
     result.finalLoss = l;
     result.meanLastEpochLoss = epochLossSum / epochLossCount;
+    nlohmann::ordered_json record;
+    record["step"] = s;
+    record["epoch"] = epoch;
+    record["loss"] = l;
+    record["grad_norm"] = g;
+    for (const auto &[role, tensor] : outputs)
+      if (role.rfind("metric:", 0) == 0)
+        record[role.substr(7)] = tensor.at(0);
+    watch.check(s, record, progress ? progress.get() : nullptr);
     if (log) {
-      nlohmann::ordered_json record;
-      record["step"] = s;
-      record["epoch"] = epoch;
-      record["loss"] = l;
-      record["grad_norm"] = g;
       record["elapsed_s"] = std::chrono::duration<double>(Clock::now() - loopStart).count();
       log->write(record);
     }

@@ -29,6 +29,9 @@ struct TrainOptions {
   int64_t checkpointEvery = 0; // steps; 0: at the end of every epoch
   bool resume = false;
   std::string logPath; // empty: no metrics log
+  /// Steps between measurements of the @represent value's geometry (logged,
+  /// and a warning when it collapses); 0: never.
+  int64_t watchEvery = 50;
   std::FILE *progress = stderr; // nullptr: silent
 };
 

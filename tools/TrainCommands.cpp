@@ -14,6 +14,7 @@
 #include "Dataset.h"
 #include "MetricsLog.h"
 #include "Npy.h"
+#include "Geometry.h"
 #include "Probe.h"
 #include "Trainer.h"
 #include "Words.h"
@@ -285,6 +286,13 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
       j["knn_accuracy"] = knnAccuracy(trainZ, trainY, testZ, testY, train.numClasses, k);
       j["k"] = k;
     }
+    // How spread out the test embeddings are (runtime/Geometry.h).
+    Geometry g = geometryOf(testZ);
+    j["effective_rank"] = g.effectiveRank;
+    j["std_mean"] = g.stdMean;
+    j["std_min"] = g.stdMin;
+    j["normalized_std"] = g.normalizedStd;
+    j["uniformity"] = uniformity(testZ);
   } else if (probe != "all") {
     throw UsageError{graph.represent < 0 ? "the model marks no value @represent to probe"
                                          : "data set " + train.name + " has no labels to probe with"};
@@ -306,6 +314,13 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   if (j.contains("knn_accuracy"))
     std::printf("kNN (cosine, k=%d) on %s: test accuracy %.4f\n", k,
                 j["represent"].get<std::string>().c_str(), j["knn_accuracy"].get<double>());
+  if (j.contains("effective_rank"))
+    std::printf("geometry of %s (test): effective rank %.2f of %lld, per-dimension std %.4g "
+                "(min %.4g), normalized std %.4f, uniformity %.4f\n",
+                j["represent"].get<std::string>().c_str(), j["effective_rank"].get<double>(),
+                (long long)j["dim"].get<int64_t>(), j["std_mean"].get<double>(),
+                j["std_min"].get<double>(), j["normalized_std"].get<double>(),
+                j["uniformity"].get<double>());
   return 0;
 }
 

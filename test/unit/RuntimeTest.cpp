@@ -3,6 +3,7 @@
 #include "Bundle.h"
 #include "Checkpoint.h"
 #include "Dataset.h"
+#include "Geometry.h"
 #include "Npy.h"
 #include "Probe.h"
 #include "Safetensors.h"
@@ -269,4 +270,44 @@ TEST(Bundle, RejectsWhatIsNotABundle) {
   EXPECT_THROW(readBundle("/nonexistent"), BundleError);
   EXPECT_THROW(readBundle(writeBundle("{\"format\": \"other\"}")), BundleError);
   EXPECT_THROW(readBundle(writeBundle("{\"format\": \"strata-bundle-1\", \"model\": 3}")), BundleError);
+}
+
+namespace {
+
+/// rows x dim embeddings whose row r is `direction(r)` (dim values).
+template <typename F> Tensor embeddings(int64_t rows, int64_t dim, F direction) {
+  Tensor t(DType::F32, {rows, dim});
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t d = 0; d < dim; ++d)
+      t.as<float>()[r * dim + d] = direction(r, d);
+  return t;
+}
+
+} // namespace
+
+TEST(Geometry, EffectiveRankCountsTheDirectionsUsed) {
+  // Rows +-e0 and +-e1 in turn: two directions, equally used.
+  Tensor two = embeddings(400, 8, [](int64_t r, int64_t d) {
+    return d == r % 2 ? (r % 4 < 2 ? 1.0f : -1.0f) : 0.0f;
+  });
+  Geometry g = geometryOf(two);
+  EXPECT_NEAR(g.effectiveRank, 2.0, 1e-6);
+  EXPECT_EQ(g.dim, 8);
+  EXPECT_NEAR(g.stdMin, 0.0, 1e-9);
+  EXPECT_EQ(collapseSign(g), "");
+  // Every row the same point: no direction at all, and the watch says so.
+  Geometry point = geometryOf(embeddings(50, 4, [](int64_t, int64_t d) { return 1.0f + d; }));
+  EXPECT_EQ(point.effectiveRank, 0.0);
+  EXPECT_LT(point.normalizedStd, 1e-9);
+  EXPECT_NE(collapseSign(point), "");
+}
+
+TEST(Geometry, UniformityIsZeroForOnePointAndNegativeWhenSpread) {
+  EXPECT_NEAR(uniformity(embeddings(20, 3, [](int64_t, int64_t) { return 2.0f; })), 0.0, 1e-12);
+  // +-e_d for d < 4: pairs are equal (distance 0), opposite (4) or orthogonal (2).
+  Tensor spread = embeddings(8, 4, [](int64_t r, int64_t d) {
+    return d == r % 4 ? (r < 4 ? 1.0f : -1.0f) : 0.0f;
+  });
+  // 28 pairs: 4 opposite (exp(-8)), 24 orthogonal (exp(-4)).
+  EXPECT_NEAR(uniformity(spread), std::log((4 * std::exp(-8.0) + 24 * std::exp(-4.0)) / 28), 1e-9);
 }
