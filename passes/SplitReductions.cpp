@@ -151,9 +151,10 @@ struct SplitReductionsPass
       // The body moves into the split op unchanged; a read of the split
       // loop's index (a fused gather's column) is rebuilt from both halves.
       SmallVector<linalg::IndexOp> splitIndices;
-      for (linalg::IndexOp index : op.getBody()->getOps<linalg::IndexOp>())
+      op.getRegion().walk([&](linalg::IndexOp index) {
         if (static_cast<int64_t>(index.getDim()) == split)
           splitIndices.push_back(index);
+      });
       rewriter.setInsertionPoint(op);
       if (failed(linalg::splitReduction(rewriter, op, control))) {
         op.emitError("internal: cannot split this reduction into lanes");

@@ -59,6 +59,36 @@ std::string divergenceCause(double loss, double gradNorm, const std::vector<Para
   return cause + "; every parameter is still finite (the forward pass overflowed)";
 }
 
+/// Fills step s + 1's inputs on a second thread while step s runs: the two
+/// sets of inputs alternate (step s uses set s % 2).
+class BatchPrefetch {
+public:
+  BatchPrefetch(StepBatches &batches, std::array<Inputs, 2> &inputs, int64_t first, int64_t end)
+      : batches_(batches), inputs_(inputs), end_(end) {
+    if (first < end)
+      next_ = std::async(std::launch::async, [this, first] { fill(first); });
+  }
+
+  /// Waits until step s's inputs are filled, then starts on step s + 1's.
+  void await(int64_t s) {
+    next_.get(); // rethrows what filling threw
+    if (s + 1 < end_)
+      next_ = std::async(std::launch::async, [this, s] { fill(s + 1); });
+  }
+
+private:
+  void fill(int64_t s) {
+    Inputs &in = inputs_[s % 2];
+    for (auto &[role, tensor] : in.tensors)
+      batches_.gather(s, in.fields.at(role), tensor);
+  }
+
+  StepBatches &batches_;
+  std::array<Inputs, 2> &inputs_;
+  int64_t end_;
+  std::future<void> next_; // destroyed first: waits for a fill in flight
+};
+
 /// Every `every` steps, the geometry of the batch's @represent value goes
 /// into the step's log record; the first time it looks collapsed, a warning
 /// goes to stderr.
@@ -153,14 +183,7 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
       byRole[role] = &tensor;
     buffers[slot] = step.buffersByRole(byRole);
   }
-  auto fillStep = [&batches, &inputs](int64_t s) {
-    Inputs &in = inputs[s % 2];
-    for (auto &[role, tensor] : in.tensors)
-      batches.gather(s, in.fields.at(role), tensor);
-  };
-  std::future<void> nextBatch;
-  if (state.step < options.totalSteps)
-    nextBatch = std::async(std::launch::async, fillStep, state.step);
+  BatchPrefetch prefetch(batches, inputs, state.step, options.totalSteps);
 
   TrainResult result;
   result.firstStep = state.step;
@@ -183,9 +206,7 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
       epochLossSum = 0;
       epochLossCount = 0;
     }
-    nextBatch.get();
-    if (s + 1 < options.totalSteps)
-      nextBatch = std::async(std::launch::async, fillStep, s + 1);
+    prefetch.await(s);
     auto before = Clock::now();
     step.call(buffers[s % 2], {static_cast<int64_t>(options.seed), s});
     result.stepMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
