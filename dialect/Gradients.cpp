@@ -371,6 +371,21 @@ LogicalResult RandomShiftOp::buildGradients(OpBuilder &b, ArrayRef<Value> result
   return success();
 }
 
+LogicalResult RandomFlipOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                           SmallVectorImpl<Value> &operandGradients) {
+  // A flip is its own transpose: flip the gradient with the same draw.
+  operandGradients.push_back(b.create<RandomFlipOp>(getLoc(), single(resultGradients), getStream()));
+  return success();
+}
+
+LogicalResult RandomScaleOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                            SmallVectorImpl<Value> &operandGradients) {
+  // Linear in its input: the gradient is scaled by the same factors.
+  operandGradients.push_back(b.create<RandomScaleOp>(getLoc(), single(resultGradients), getLow(),
+                                                     getHigh(), getStream()));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // The arena
 //===----------------------------------------------------------------------===//

@@ -304,6 +304,21 @@ LogicalResult RandomShiftOp::verify() {
   return success();
 }
 
+LogicalResult RandomFlipOp::verify() {
+  std::string error;
+  if (!shapes::randomFlip(toShape(getInput().getType()), error))
+    return emitOpError(error);
+  return success();
+}
+
+LogicalResult RandomScaleOp::verify() {
+  std::string error;
+  if (!shapes::randomScale(toShape(getInput().getType()), getLow().convertToDouble(),
+                           getHigh().convertToDouble(), error))
+    return emitOpError(error);
+  return success();
+}
+
 LogicalResult MlmMaskOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {

@@ -358,6 +358,44 @@ def Strata_RandomShiftOp : Strata_SameTypeOp<"random_shift", []> {
   let hasVerifier = 1;
 }
 
+def Strata_RandomFlipOp : Strata_SameTypeOp<"random_flip", []> {
+  let summary = "mirror each image left to right with probability 1/2";
+  let description = [{
+    Each leading index (each image) draws one bit: when it is set, the last
+    axis (width) is reversed. The flip is its own inverse, so the op's
+    gradient is the same flip of the gradient (same stream, same draw).
+
+    ```mlir
+    %v = strata.random_flip %img stream 5 : tensor<?x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{ $input `stream` $stream attr-dict `:` type($input) }];
+  let hasVerifier = 1;
+}
+
+def Strata_RandomScaleOp : Strata_SameTypeOp<"random_scale", []> {
+  let summary = "multiply each image by its own factor drawn from [low, high)";
+  let description = [{
+    Each leading index (each row or image) draws one uniform factor and
+    multiplies all its elements by it: brightness jitter is
+    `random_scale(x, 0.6, 1.4)`, contrast jitter the same of `x - mean(x)`
+    added back to the mean. The op is linear in its input, so its gradient
+    is the same scaling of the gradient.
+
+    ```mlir
+    %v = strata.random_scale %img low 6.0e-01 high 1.4 stream 6 : tensor<?x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, F64Attr:$low, F64Attr:$high, I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `low` $low `high` $high `stream` $stream attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def Strata_MlmMaskOp : Strata_Op<"mlm_mask", []> {
   let summary = "BERT masking: pick `rate` of the tokens, return (inputs, labels)";
   let description = [{

@@ -5,7 +5,8 @@
 // `strata embed` and `strata search` compile @forward through this pass,
 // which replaces each random op by what it does on average:
 //
-//   dropout, random_shift          -> the input
+//   dropout, random_shift, random_flip -> the input
+//   random_scale(low, high)        -> the input times (low + high) / 2
 //   random_normal(mean, std)       -> mean        (x + noise -> x)
 //   random_uniform(low, high)      -> (low + high) / 2
 //   mlm_mask                       -> the tokens unmasked; the labels stay
@@ -40,6 +41,10 @@ Value meanOf(OpBuilder &b, Operation *op) {
     return d.getInput();
   if (auto s = dyn_cast<RandomShiftOp>(op))
     return s.getInput();
+  if (auto f = dyn_cast<RandomFlipOp>(op))
+    return f.getInput();
+  if (auto s = dyn_cast<RandomScaleOp>(op))
+    return m.scale(s.getInput(), 0.5 * (s.getLow().convertToDouble() + s.getHigh().convertToDouble()));
   if (auto n = dyn_cast<RandomNormalOp>(op))
     return m.splat(n.getMean().convertToDouble(), n.getResult());
   if (auto u = dyn_cast<RandomUniformOp>(op))

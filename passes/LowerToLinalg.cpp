@@ -109,6 +109,8 @@ private:
   Value randomElementwise(OpBuilder &b, Operation *op, Value input, int64_t stream,
                           function_ref<Value(OpBuilder &, Location, Value, std::array<Value, 4>)> f);
   Value randomShift(OpBuilder &b, RandomShiftOp op);
+  Value randomFlip(OpBuilder &b, RandomFlipOp op);
+  Value randomScale(OpBuilder &b, RandomScaleOp op);
   SmallVector<Value> mlmMask(OpBuilder &b, MlmMaskOp op);
   SmallVector<Value> optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op);
 
@@ -235,6 +237,16 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
         if (failed(needKey(op)))
           return failure();
         return one(randomShift(b, r));
+      })
+      .Case([&](RandomFlipOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        return one(randomFlip(b, r));
+      })
+      .Case([&](RandomScaleOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        return one(randomScale(b, r));
       })
       .Case([&](MlmMaskOp m) -> R {
         if (failed(needKey(op)))
@@ -621,6 +633,59 @@ Value Lowering::randomShift(OpBuilder &b, RandomShiftOp op) {
                Value x = nb.create<tensor::ExtractOp>(l, input, indices);
                Value zeroF = constF(nb, l, type.getElementType(), 0);
                nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, valid, x, zeroF)});
+             })
+      .getResult(0);
+}
+
+Value Lowering::randomFlip(OpBuilder &b, RandomFlipOp op) {
+  // Each image (all but the last two axes, flattened) draws one bit:
+  // out[n, h, w] = in[n, h, W - 1 - w] when it is set, in[n, h, w] otherwise.
+  auto type = typeOf(op.getResult());
+  int64_t rank = type.getRank(), width = type.getDimSize(rank - 1);
+  SmallVector<int64_t> lead(type.getShape().drop_back(2));
+  Value input = op.getInput();
+  Value empty = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), type.getElementType());
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  int64_t stream = op.getStream();
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{empty}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value image = linearIndex(nb, l, lead); // over the leading loops
+               auto bits = buildPhilox(nb, l, image, stream, seed, step);
+               Value one = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(1));
+               Value flip = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
+                                                     nb.create<arith::AndIOp>(l, bits[0], one), one);
+               Value w = nb.create<linalg::IndexOp>(l, rank - 1);
+               Value mirrored = nb.create<arith::SubIOp>(l, nb.create<arith::ConstantIndexOp>(l, width - 1), w);
+               SmallVector<Value> indices;
+               for (int64_t i = 0; i < rank - 1; ++i)
+                 indices.push_back(nb.create<linalg::IndexOp>(l, i));
+               indices.push_back(nb.create<arith::SelectOp>(l, flip, mirrored, w));
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<tensor::ExtractOp>(l, input, indices)});
+             })
+      .getResult(0);
+}
+
+Value Lowering::randomScale(OpBuilder &b, RandomScaleOp op) {
+  // Each row (the first axis) draws u in [0, 1): out = in * (low + u (high - low)).
+  auto type = typeOf(op.getResult());
+  int64_t rank = type.getRank();
+  Type t = type.getElementType();
+  double low = op.getLow().convertToDouble(), high = op.getHigh().convertToDouble();
+  int64_t stream = op.getStream();
+  Value empty = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), t);
+  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return b.create<linalg::GenericOp>(
+             op.getLoc(), TypeRange{type}, ValueRange{op.getInput()}, ValueRange{empty}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value row = linearIndex(nb, l, {type.getDimSize(0)}); // over the first loop
+               auto bits = buildPhilox(nb, l, row, stream, seed, step);
+               Value u = uniformFromBits(nb, l, bits[0], t);
+               Value factor = nb.create<arith::AddFOp>(
+                   l, constF(nb, l, t, low), nb.create<arith::MulFOp>(l, u, constF(nb, l, t, high - low)));
+               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::MulFOp>(l, a[0], factor)});
              })
       .getResult(0);
 }

@@ -292,6 +292,23 @@ Result randomShift(const Shape &input, int64_t maxShift, std::string &error) {
   return input;
 }
 
+Result randomFlip(const Shape &input, std::string &error) {
+  if (input.size() < 2) {
+    error = "random_flip needs images of rank >= 2, got " + str(input);
+    return std::nullopt;
+  }
+  return input;
+}
+
+Result randomScale(const Shape &input, double low, double high, std::string &error) {
+  if (input.empty() || !(low <= high)) {
+    error = "random_scale needs a tensor of rank >= 1 and low <= high, got " + str(input) +
+            " and [" + std::to_string(low) + ", " + std::to_string(high) + ")";
+    return std::nullopt;
+  }
+  return input;
+}
+
 Result elementwiseLoss(const Shape &prediction, const Shape &target,
                        std::string &error) {
   if (prediction != target) {

@@ -53,6 +53,10 @@ Result slice(const Shape &input, int64_t axis, int64_t start, int64_t end,
 Result embedding(const Shape &table, const Shape &ids, std::string &error);
 /// Shifts images by up to `maxShift` pixels along the last two axes.
 Result randomShift(const Shape &input, int64_t maxShift, std::string &error);
+/// random_flip: images of rank >= 2 (the last axis is the width).
+Result randomFlip(const Shape &input, std::string &error);
+/// random_scale: a leading (row) axis, and low <= high.
+Result randomScale(const Shape &input, double low, double high, std::string &error);
 
 // Losses return a scalar (rank-0) shape.
 Result elementwiseLoss(const Shape &prediction, const Shape &target,

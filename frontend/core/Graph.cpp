@@ -77,7 +77,7 @@ double Graph::nodeFlops(const Node &node, int64_t batch) const {
   }
   static const std::set<std::string> free = {"param", "constant", "reshape", "transpose",
                                              "concat", "slice", "embedding", "random_shift",
-                                             "mlm_mask"};
+                                             "random_flip", "mlm_mask"};
   if (free.count(op))
     return 0;
   // Per-element work of everything else on its largest operand.

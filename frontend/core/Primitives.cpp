@@ -251,6 +251,25 @@ std::vector<Primitive> makePrimitives() {
                   }};
   shift.random = true;
   ps.push_back(shift);
+  Primitive flip{"random_flip", {tensor("input")},
+                 [](const BoundCall &c, std::string &e) -> Types {
+                   if (!checkDtypes(c, {"input"}, {}, e))
+                     return std::nullopt;
+                   const TensorType &in = c.tensor("input");
+                   return one(in.dtype, shapes::randomFlip(in.shape, e));
+                 }};
+  flip.random = true;
+  ps.push_back(flip);
+  Primitive scale{"random_scale", {tensor("input"), floatArg("low", 0.8), floatArg("high", 1.2)},
+                  [](const BoundCall &c, std::string &e) -> Types {
+                    if (!checkDtypes(c, {"input"}, {}, e))
+                      return std::nullopt;
+                    const TensorType &in = c.tensor("input");
+                    return one(in.dtype, shapes::randomScale(in.shape, c.attr("low").f,
+                                                             c.attr("high").f, e));
+                  }};
+  scale.random = true;
+  ps.push_back(scale);
   Primitive mlm{"mlm_mask",
                 {tensor("tokens"), floatArg("rate", 0.15), intArg("mask_token"),
                  intArg("vocab_size"), intArg("reserved", 3), intArg("ignore_index", -100)},

@@ -188,6 +188,22 @@ func.func @shift_rank(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @flip_rank(%x: tensor<4xf32>) {
+  // expected-error @+1 {{random_flip needs images of rank >= 2, got [4]}}
+  %0 = strata.random_flip %x stream 0 : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @scale_bounds(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{random_scale needs a tensor of rank >= 1 and low <= high}}
+  %0 = strata.random_scale %x low 1.5 high 0.5 stream 0 : tensor<4x3xf32>
+  return
+}
+
+// -----
+
 func.func @mlm_mask_token(%t: tensor<?x8xi32>) {
   // expected-error @+1 {{mask token 9000 must be an id below the vocabulary size 8192}}
   %0:2 = strata.mlm_mask %t rate 0.15 mask_token 9000 vocab 8192 reserved 3 ignore -100 stream 0 : tensor<?x8xi32>

@@ -81,6 +81,45 @@ func.func @dropout(%x: tensor<8xf32>, %seed: i64 {strata.seed}, %step: i64 {stra
 
 // -----
 
+// random_flip: one Philox draw per image (the leading loop), then the width
+// index is mirrored (4 - w) where the draw's low bit is set.
+// CHECK-LABEL: func.func @random_flip
+// CHECK: linalg.generic {{.*}}outs(%{{.*}} : tensor<2x3x5xf32>)
+// CHECK: %[[IMAGE:.*]] = linalg.index 0 : index
+// CHECK-COUNT-20: arith.mului_extended
+// CHECK: %[[BIT:.*]] = arith.andi
+// CHECK: %[[FLIP:.*]] = arith.cmpi eq, %[[BIT]]
+// CHECK: %[[W:.*]] = linalg.index 2 : index
+// CHECK: %[[LAST:.*]] = arith.constant 4 : index
+// CHECK: %[[MIRRORED:.*]] = arith.subi %[[LAST]], %[[W]] : index
+// CHECK: %[[COLUMN:.*]] = arith.select %[[FLIP]], %[[MIRRORED]], %[[W]] : index
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %[[COLUMN]]] : tensor<2x3x5xf32>
+func.func @random_flip(%x: tensor<2x3x5xf32>, %seed: i64 {strata.seed}, %step: i64 {strata.step}) -> tensor<2x3x5xf32> {
+  %y = strata.random_flip %x stream 7 : tensor<2x3x5xf32>
+  return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+// random_scale: one draw per row, a factor low + u (high - low), applied to
+// every element of the row.
+// CHECK-LABEL: func.func @random_scale
+// CHECK: linalg.generic {{.*}}ins(%{{.*}} : tensor<2x3xf32>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: linalg.index 0 : index
+// CHECK-COUNT-20: arith.mului_extended
+// CHECK: %[[U:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[SPAN:.*]] = arith.mulf %[[U]], %{{.*}} : f32
+// CHECK: %[[FACTOR:.*]] = arith.addf %{{.*}}, %[[SPAN]] : f32
+// CHECK: %[[OUT:.*]] = arith.mulf %[[IN]], %[[FACTOR]] : f32
+// CHECK: linalg.yield %[[OUT]] : f32
+func.func @random_scale(%x: tensor<2x3xf32>, %seed: i64 {strata.seed}, %step: i64 {strata.step}) -> tensor<2x3xf32> {
+  %y = strata.random_scale %x low 0.5 high 1.5 stream 8 : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
 // The optimizer is one loop over the arena: Adam updates params, m and v together.
 // CHECK-LABEL: func.func @adam
 // CHECK: math.powf
