@@ -108,6 +108,8 @@ private:
   Value arenaPack(OpBuilder &b, ArenaPackOp op);
   Value randomElementwise(OpBuilder &b, Operation *op, Value input, int64_t stream,
                           function_ref<Value(OpBuilder &, Location, Value, std::array<Value, 4>)> f);
+  Value perImage(OpBuilder &b, Location loc, RankedTensorType type, int64_t stream,
+                 function_ref<Value(OpBuilder &, Location, std::array<Value, 4>)> element);
   Value randomShift(OpBuilder &b, RandomShiftOp op);
   Value randomFlip(OpBuilder &b, RandomFlipOp op);
   Value randomScale(OpBuilder &b, RandomScaleOp op);
@@ -581,90 +583,87 @@ Value Lowering::randomElementwise(OpBuilder &b, Operation *op, Value input, int6
   });
 }
 
-Value Lowering::randomShift(OpBuilder &b, RandomShiftOp op) {
-  // Each image (all but the last two axes, flattened) draws (dy, dx) in
-  // [-max, max]: out[n, h, w] = in[n, h - dy, w - dx], zero outside; the
-  // inverse shifts by (+dy, +dx).
-  auto type = typeOf(op.getResult());
+/// A tensor of `type` whose elements `element` computes from Philox words
+/// drawn once per image (the leading loops: all but the last two axes): the
+/// body of the augmentations that move pixels.
+Value Lowering::perImage(OpBuilder &b, Location loc, RankedTensorType type, int64_t stream,
+                         function_ref<Value(OpBuilder &, Location, std::array<Value, 4>)> element) {
   int64_t rank = type.getRank();
-  int64_t height = type.getDimSize(rank - 2), width = type.getDimSize(rank - 1);
-  int64_t maxShift = op.getMaxShift();
   SmallVector<int64_t> lead(type.getShape().drop_back(2));
-  Value input = op.getInput();
-  Value empty = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), type.getElementType());
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  bool inverse = op.getInverse();
-  int64_t stream = op.getStream();
   return b.create<linalg::GenericOp>(
-             op.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{empty}, maps, iterators,
+             loc, TypeRange{type}, ValueRange{}, ValueRange{empty}, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange) {
-               Value image = linearIndex(nb, l, lead); // over the leading loops
-               auto bits = buildPhilox(nb, l, image, stream, seed, step);
-               auto offset = [&](Value word) {
-                 Value span = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(2 * maxShift + 1));
-                 Value r = nb.create<arith::RemUIOp>(l, word, span);
-                 Value centered = nb.create<arith::SubIOp>(l, r, nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(maxShift)));
-                 Value idx = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), centered);
-                 return idx;
-               };
-               Value dy = offset(bits[0]), dx = offset(bits[1]);
-               Value h = nb.create<linalg::IndexOp>(l, rank - 2), w = nb.create<linalg::IndexOp>(l, rank - 1);
-               Value sh = inverse ? nb.create<arith::AddIOp>(l, h, dy).getResult() : nb.create<arith::SubIOp>(l, h, dy).getResult();
-               Value sw = inverse ? nb.create<arith::AddIOp>(l, w, dx).getResult() : nb.create<arith::SubIOp>(l, w, dx).getResult();
-               auto inRange = [&](Value v, int64_t extent) {
-                 Value zeroI = nb.create<arith::ConstantIndexOp>(l, 0);
-                 Value ge = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, v, zeroI);
-                 Value lt = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, v, nb.create<arith::ConstantIndexOp>(l, extent));
-                 return nb.create<arith::AndIOp>(l, ge, lt).getResult();
-               };
-               Value valid = nb.create<arith::AndIOp>(l, inRange(sh, height), inRange(sw, width));
-               auto clamp = [&](Value v, int64_t extent) {
-                 Value zeroI = nb.create<arith::ConstantIndexOp>(l, 0);
-                 Value hi = nb.create<arith::ConstantIndexOp>(l, extent - 1);
-                 return nb.create<arith::MinSIOp>(l, nb.create<arith::MaxSIOp>(l, v, zeroI), hi).getResult();
-               };
-               SmallVector<Value> indices;
-               for (int64_t i = 0; i < rank - 2; ++i)
-                 indices.push_back(nb.create<linalg::IndexOp>(l, i));
-               indices.push_back(clamp(sh, height));
-               indices.push_back(clamp(sw, width));
-               Value x = nb.create<tensor::ExtractOp>(l, input, indices);
-               Value zeroF = constF(nb, l, type.getElementType(), 0);
-               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, valid, x, zeroF)});
+               Value image = linearIndex(nb, l, lead);
+               Value x = element(nb, l, buildPhilox(nb, l, image, stream, seed, step));
+               nb.create<linalg::YieldOp>(l, ValueRange{x});
              })
       .getResult(0);
 }
 
+Value Lowering::randomShift(OpBuilder &b, RandomShiftOp op) {
+  // Each image draws (dy, dx) in [-max, max]: out[n, h, w] = in[n, h - dy,
+  // w - dx], zero outside; the inverse shifts by (+dy, +dx).
+  auto type = typeOf(op.getResult());
+  int64_t rank = type.getRank();
+  int64_t height = type.getDimSize(rank - 2), width = type.getDimSize(rank - 1);
+  int64_t maxShift = op.getMaxShift();
+  Value input = op.getInput();
+  bool inverse = op.getInverse();
+  return perImage(b, op.getLoc(), type, op.getStream(), [&](OpBuilder &nb, Location l, std::array<Value, 4> bits) {
+    auto offset = [&](Value word) {
+      Value span = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(2 * maxShift + 1));
+      Value r = nb.create<arith::RemUIOp>(l, word, span);
+      Value centered = nb.create<arith::SubIOp>(l, r, nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(maxShift)));
+      return nb.create<arith::IndexCastOp>(l, nb.getIndexType(), centered).getResult();
+    };
+    Value dy = offset(bits[0]), dx = offset(bits[1]);
+    Value h = nb.create<linalg::IndexOp>(l, rank - 2), w = nb.create<linalg::IndexOp>(l, rank - 1);
+    Value sh = inverse ? nb.create<arith::AddIOp>(l, h, dy).getResult() : nb.create<arith::SubIOp>(l, h, dy).getResult();
+    Value sw = inverse ? nb.create<arith::AddIOp>(l, w, dx).getResult() : nb.create<arith::SubIOp>(l, w, dx).getResult();
+    auto inRange = [&](Value v, int64_t extent) {
+      Value zeroI = nb.create<arith::ConstantIndexOp>(l, 0);
+      Value ge = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, v, zeroI);
+      Value lt = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, v, nb.create<arith::ConstantIndexOp>(l, extent));
+      return nb.create<arith::AndIOp>(l, ge, lt).getResult();
+    };
+    Value valid = nb.create<arith::AndIOp>(l, inRange(sh, height), inRange(sw, width));
+    auto clamp = [&](Value v, int64_t extent) {
+      Value zeroI = nb.create<arith::ConstantIndexOp>(l, 0);
+      Value hi = nb.create<arith::ConstantIndexOp>(l, extent - 1);
+      return nb.create<arith::MinSIOp>(l, nb.create<arith::MaxSIOp>(l, v, zeroI), hi).getResult();
+    };
+    SmallVector<Value> indices;
+    for (int64_t i = 0; i < rank - 2; ++i)
+      indices.push_back(nb.create<linalg::IndexOp>(l, i));
+    indices.push_back(clamp(sh, height));
+    indices.push_back(clamp(sw, width));
+    Value x = nb.create<tensor::ExtractOp>(l, input, indices);
+    Value zeroF = constF(nb, l, type.getElementType(), 0);
+    return nb.create<arith::SelectOp>(l, valid, x, zeroF).getResult();
+  });
+}
+
 Value Lowering::randomFlip(OpBuilder &b, RandomFlipOp op) {
-  // Each image (all but the last two axes, flattened) draws one bit:
-  // out[n, h, w] = in[n, h, W - 1 - w] when it is set, in[n, h, w] otherwise.
+  // Each image draws one bit: out[n, h, w] = in[n, h, W - 1 - w] when it is
+  // set, in[n, h, w] otherwise.
   auto type = typeOf(op.getResult());
   int64_t rank = type.getRank(), width = type.getDimSize(rank - 1);
-  SmallVector<int64_t> lead(type.getShape().drop_back(2));
   Value input = op.getInput();
-  Value empty = b.create<tensor::EmptyOp>(op.getLoc(), type.getShape(), type.getElementType());
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  int64_t stream = op.getStream();
-  return b.create<linalg::GenericOp>(
-             op.getLoc(), TypeRange{type}, ValueRange{}, ValueRange{empty}, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange) {
-               Value image = linearIndex(nb, l, lead); // over the leading loops
-               auto bits = buildPhilox(nb, l, image, stream, seed, step);
-               Value one = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(1));
-               Value flip = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
-                                                     nb.create<arith::AndIOp>(l, bits[0], one), one);
-               Value w = nb.create<linalg::IndexOp>(l, rank - 1);
-               Value mirrored = nb.create<arith::SubIOp>(l, nb.create<arith::ConstantIndexOp>(l, width - 1), w);
-               SmallVector<Value> indices;
-               for (int64_t i = 0; i < rank - 1; ++i)
-                 indices.push_back(nb.create<linalg::IndexOp>(l, i));
-               indices.push_back(nb.create<arith::SelectOp>(l, flip, mirrored, w));
-               nb.create<linalg::YieldOp>(l, ValueRange{nb.create<tensor::ExtractOp>(l, input, indices)});
-             })
-      .getResult(0);
+  return perImage(b, op.getLoc(), type, op.getStream(), [&](OpBuilder &nb, Location l, std::array<Value, 4> bits) {
+    Value one = nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(1));
+    Value flip = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
+                                          nb.create<arith::AndIOp>(l, bits[0], one), one);
+    Value w = nb.create<linalg::IndexOp>(l, rank - 1);
+    Value mirrored = nb.create<arith::SubIOp>(l, nb.create<arith::ConstantIndexOp>(l, width - 1), w);
+    SmallVector<Value> indices;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      indices.push_back(nb.create<linalg::IndexOp>(l, i));
+    indices.push_back(nb.create<arith::SelectOp>(l, flip, mirrored, w));
+    return nb.create<tensor::ExtractOp>(l, input, indices).getResult();
+  });
 }
 
 Value Lowering::randomScale(OpBuilder &b, RandomScaleOp op) {
