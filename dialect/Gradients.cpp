@@ -378,6 +378,14 @@ LogicalResult RandomFlipOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultG
   return success();
 }
 
+LogicalResult RandomEraseOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                            SmallVectorImpl<Value> &operandGradients) {
+  // A 0/1 mask: the gradient is erased with the same draw.
+  operandGradients.push_back(b.create<RandomEraseOp>(getLoc(), single(resultGradients), getRate(),
+                                                     getMaxSize(), getStream()));
+  return success();
+}
+
 LogicalResult RandomScaleOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
                                             SmallVectorImpl<Value> &operandGradients) {
   // Linear in its input: the gradient is scaled by the same factors.

@@ -311,6 +311,13 @@ LogicalResult RandomFlipOp::verify() {
   return success();
 }
 
+LogicalResult RandomEraseOp::verify() {
+  std::string error;
+  if (!shapes::randomErase(toShape(getInput().getType()), getRate().convertToDouble(), getMaxSize(), error))
+    return emitOpError(error);
+  return success();
+}
+
 LogicalResult RandomScaleOp::verify() {
   std::string error;
   if (!shapes::randomScale(toShape(getInput().getType()), getLow().convertToDouble(),

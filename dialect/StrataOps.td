@@ -375,6 +375,28 @@ def Strata_RandomFlipOp : Strata_SameTypeOp<"random_flip", []> {
   let hasVerifier = 1;
 }
 
+def Strata_RandomEraseOp : Strata_SameTypeOp<"random_erase", []> {
+  let summary = "zero a random rectangle of each image with probability `rate`";
+  let description = [{
+    Random erasing (Zhong et al. 2020): each image (each leading index) is
+    erased with probability `rate`; an erased image gets a rectangle of
+    height and width drawn uniformly from [1, max_size] (at most the image's
+    extent), placed uniformly inside the image, set to zero. Erasing
+    multiplies by a 0/1 mask, so the op's gradient is the same erasing of
+    the gradient (same stream, same draw).
+
+    ```mlir
+    %v = strata.random_erase %img rate 5.000000e-01 max 12 stream 7 : tensor<?x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, F64Attr:$rate, I64Attr:$max_size, I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `rate` $rate `max` $max_size `stream` $stream attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def Strata_RandomScaleOp : Strata_SameTypeOp<"random_scale", []> {
   let summary = "multiply each image by its own factor drawn from [low, high)";
   let description = [{

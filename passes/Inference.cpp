@@ -3,9 +3,10 @@
 // Training corrupts its inputs on purpose: dropout, shifted images, added
 // noise, masked tokens. A representation is wanted of the input itself, so
 // `strata embed` and `strata search` compile @forward through this pass,
-// which replaces each random op by what it does on average:
+// which replaces each random op by what it does on average, or, for the
+// augmentations that move or hide pixels, switches it off:
 //
-//   dropout, random_shift, random_flip -> the input
+//   dropout, random_shift, random_flip, random_erase -> the input
 //   random_scale(low, high)        -> the input times (low + high) / 2
 //   random_normal(mean, std)       -> mean        (x + noise -> x)
 //   random_uniform(low, high)      -> (low + high) / 2
@@ -43,6 +44,8 @@ Value meanOf(OpBuilder &b, Operation *op) {
     return s.getInput();
   if (auto f = dyn_cast<RandomFlipOp>(op))
     return f.getInput();
+  if (auto e = dyn_cast<RandomEraseOp>(op))
+    return e.getInput();
   if (auto s = dyn_cast<RandomScaleOp>(op))
     return m.scale(s.getInput(), 0.5 * (s.getLow().convertToDouble() + s.getHigh().convertToDouble()));
   if (auto n = dyn_cast<RandomNormalOp>(op))

@@ -112,6 +112,7 @@ private:
                  function_ref<Value(OpBuilder &, Location, std::array<Value, 4>)> element);
   Value randomShift(OpBuilder &b, RandomShiftOp op);
   Value randomFlip(OpBuilder &b, RandomFlipOp op);
+  Value randomErase(OpBuilder &b, RandomEraseOp op);
   Value randomScale(OpBuilder &b, RandomScaleOp op);
   SmallVector<Value> mlmMask(OpBuilder &b, MlmMaskOp op);
   SmallVector<Value> optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op);
@@ -244,6 +245,11 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
         if (failed(needKey(op)))
           return failure();
         return one(randomFlip(b, r));
+      })
+      .Case([&](RandomEraseOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        return one(randomErase(b, r));
       })
       .Case([&](RandomScaleOp r) -> R {
         if (failed(needKey(op)))
@@ -663,6 +669,47 @@ Value Lowering::randomFlip(OpBuilder &b, RandomFlipOp op) {
       indices.push_back(nb.create<linalg::IndexOp>(l, i));
     indices.push_back(nb.create<arith::SelectOp>(l, flip, mirrored, w));
     return nb.create<tensor::ExtractOp>(l, input, indices).getResult();
+  });
+}
+
+Value Lowering::randomErase(OpBuilder &b, RandomEraseOp op) {
+  // Each image draws four words: whether to erase (u < rate), the
+  // rectangle's height and width in [1, min(max, extent)], and its corner
+  // (16 bits each for row and column, reduced to where it fits).
+  auto type = typeOf(op.getResult());
+  int64_t rank = type.getRank();
+  int64_t height = type.getDimSize(rank - 2), width = type.getDimSize(rank - 1);
+  int64_t maxSize = static_cast<int64_t>(op.getMaxSize());
+  int64_t maxH = std::min(maxSize, height), maxW = std::min(maxSize, width);
+  double rate = op.getRate().convertToDouble();
+  Value input = op.getInput();
+  Type t = type.getElementType();
+  return perImage(b, op.getLoc(), type, op.getStream(), [&](OpBuilder &nb, Location l, std::array<Value, 4> bits) {
+    auto i32 = [&](int64_t v) { return nb.create<arith::ConstantOp>(l, nb.getI32IntegerAttr(v)).getResult(); };
+    auto toIndex = [&](Value v) { return nb.create<arith::IndexCastUIOp>(l, nb.getIndexType(), v).getResult(); };
+    Value erase = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, uniformFromBits(nb, l, bits[0], t),
+                                           constF(nb, l, t, rate));
+    // h, w in [1, max]; the corner in [0, extent - size].
+    Value h = nb.create<arith::AddIOp>(l, nb.create<arith::RemUIOp>(l, bits[1], i32(maxH)), i32(1));
+    Value w = nb.create<arith::AddIOp>(l, nb.create<arith::RemUIOp>(l, bits[2], i32(maxW)), i32(1));
+    Value rowBits = nb.create<arith::ShRUIOp>(l, bits[3], i32(16));
+    Value colBits = nb.create<arith::AndIOp>(l, bits[3], i32(0xffff));
+    Value top = nb.create<arith::RemUIOp>(l, rowBits, nb.create<arith::SubIOp>(l, i32(height + 1), h));
+    Value left = nb.create<arith::RemUIOp>(l, colBits, nb.create<arith::SubIOp>(l, i32(width + 1), w));
+    Value y = nb.create<linalg::IndexOp>(l, rank - 2), x = nb.create<linalg::IndexOp>(l, rank - 1);
+    auto within = [&](Value v, Value start, Value size) {
+      Value first = toIndex(start), end = toIndex(nb.create<arith::AddIOp>(l, start, size));
+      Value ge = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::uge, v, first);
+      Value lt = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult, v, end);
+      return nb.create<arith::AndIOp>(l, ge, lt).getResult();
+    };
+    Value inside = nb.create<arith::AndIOp>(l, within(y, top, h), within(x, left, w));
+    Value zeroed = nb.create<arith::AndIOp>(l, erase, inside);
+    SmallVector<Value> indices;
+    for (int64_t i = 0; i < rank; ++i)
+      indices.push_back(nb.create<linalg::IndexOp>(l, i));
+    Value pixel = nb.create<tensor::ExtractOp>(l, input, indices);
+    return nb.create<arith::SelectOp>(l, zeroed, constF(nb, l, t, 0), pixel).getResult();
   });
 }
 

@@ -300,6 +300,15 @@ Result randomFlip(const Shape &input, std::string &error) {
   return input;
 }
 
+Result randomErase(const Shape &input, double rate, int64_t maxSize, std::string &error) {
+  if (input.size() < 2 || !(rate >= 0.0 && rate <= 1.0) || maxSize < 1) {
+    error = "random_erase needs images of rank >= 2, a rate in [0, 1] and max_size >= 1, got " +
+            str(input) + ", rate " + std::to_string(rate) + ", max_size " + std::to_string(maxSize);
+    return std::nullopt;
+  }
+  return input;
+}
+
 Result randomScale(const Shape &input, double low, double high, std::string &error) {
   if (input.empty() || !(low <= high)) {
     error = "random_scale needs a tensor of rank >= 1 and low <= high, got " + str(input) +

@@ -55,6 +55,8 @@ Result embedding(const Shape &table, const Shape &ids, std::string &error);
 Result randomShift(const Shape &input, int64_t maxShift, std::string &error);
 /// random_flip: images of rank >= 2 (the last axis is the width).
 Result randomFlip(const Shape &input, std::string &error);
+/// random_erase: images of rank >= 2, a rate in [0, 1], max_size >= 1.
+Result randomErase(const Shape &input, double rate, int64_t maxSize, std::string &error);
 /// random_scale: a leading (row) axis, and low <= high.
 Result randomScale(const Shape &input, double low, double high, std::string &error);
 

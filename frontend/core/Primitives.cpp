@@ -260,6 +260,16 @@ std::vector<Primitive> makePrimitives() {
                  }};
   flip.random = true;
   ps.push_back(flip);
+  Primitive erase{"random_erase", {tensor("input"), floatArg("rate", 0.5), intArg("max_size", 12)},
+                  [](const BoundCall &c, std::string &e) -> Types {
+                    if (!checkDtypes(c, {"input"}, {}, e)) // rate 1 (always) is allowed
+                      return std::nullopt;
+                    const TensorType &in = c.tensor("input");
+                    return one(in.dtype, shapes::randomErase(in.shape, c.attr("rate").f,
+                                                             c.attr("max_size").i, e));
+                  }};
+  erase.random = true;
+  ps.push_back(erase);
   Primitive scale{"random_scale", {tensor("input"), floatArg("low", 0.8), floatArg("high", 1.2)},
                   [](const BoundCall &c, std::string &e) -> Types {
                     if (!checkDtypes(c, {"input"}, {}, e))

@@ -196,6 +196,14 @@ func.func @flip_rank(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @erase_rate(%x: tensor<4x5x5xf32>) {
+  // expected-error @+1 {{random_erase needs images of rank >= 2, a rate in [0, 1] and max_size >= 1}}
+  %0 = strata.random_erase %x rate 1.5 max 2 stream 0 : tensor<4x5x5xf32>
+  return
+}
+
+// -----
+
 func.func @scale_bounds(%x: tensor<4x3xf32>) {
   // expected-error @+1 {{random_scale needs a tensor of rank >= 1 and low <= high}}
   %0 = strata.random_scale %x low 1.5 high 0.5 stream 0 : tensor<4x3xf32>

@@ -102,6 +102,8 @@ func.func @randomness(%x: tensor<?x784xf32>, %img: tensor<?x28x28xf32>, %tok: te
   %3 = strata.random_shift %img max 2 stream 3 : tensor<?x28x28xf32>
   // CHECK: strata.random_flip %{{.*}} stream 5 : tensor<?x28x28xf32>
   %5 = strata.random_flip %img stream 5 : tensor<?x28x28xf32>
+  // CHECK: strata.random_erase %{{.*}} rate 5.000000e-01 max 12 stream 7 : tensor<?x28x28xf32>
+  %7 = strata.random_erase %img rate 0.5 max 12 stream 7 : tensor<?x28x28xf32>
   // CHECK: strata.random_scale %{{.*}} low 6.000000e-01 high 1.400000e+00 stream 6 : tensor<?x28x28xf32>
   %6 = strata.random_scale %img low 0.6 high 1.4 stream 6 : tensor<?x28x28xf32>
   // CHECK: strata.mlm_mask %{{.*}} rate 1.500000e-01 mask_token 1 vocab 8192 reserved 3 ignore -100 stream 4 : tensor<?x128xi32>
