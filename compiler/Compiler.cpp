@@ -216,6 +216,14 @@ void markBuffersNoAlias(mlir::ModuleOp module) {
   }
 }
 
+/// Loops on memrefs to the LLVM dialect the JIT takes (and `emit --stage=llvm`
+/// prints): C entry points, the lowering, the buffers marked noalias.
+void lowerLoopsToLLVM(mlir::ModuleOp module, std::string &diagnostics) {
+  emitCInterfaces(module);
+  runPipeline(module, mlir::strata::cpuLoopsToLLVMPipeline(), diagnostics);
+  markBuffersNoAlias(module);
+}
+
 } // namespace
 
 namespace {
@@ -372,11 +380,8 @@ std::string strata::compiler::emitStage(const frontend::Graph &graph, const Comp
   } else if (stage != Stage::Train) {
     lowerToLoops(*module, cc.diagnostics, options);
   }
-  if (stage == Stage::LLVM) {
-    emitCInterfaces(*module);
-    runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), cc.diagnostics);
-    markBuffersNoAlias(*module);
-  }
+  if (stage == Stage::LLVM)
+    lowerLoopsToLLVM(*module, cc.diagnostics);
   std::string text;
   llvm::raw_string_ostream os(text);
   mlir::OpPrintingFlags flags;
@@ -415,9 +420,7 @@ std::unique_ptr<Program> Program::compile(const frontend::Graph &graph,
       throw CompileError{"internal: @" + func.getName().str() + " still returns values after bufferization: " + [&] { std::string s; llvm::raw_string_ostream os(s); os << func.getFunctionType(); return s; }()};
     signatures[func.getName().str()] = args;
   }
-  emitCInterfaces(*module);
-  runPipeline(*module, mlir::strata::cpuLoopsToLLVMPipeline(), diagnostics);
-  markBuffersNoAlias(*module);
+  lowerLoopsToLLVM(*module, diagnostics);
   auto lowered = std::chrono::steady_clock::now();
   program->passSeconds_ = std::chrono::duration<double>(lowered - start).count();
 

@@ -129,17 +129,20 @@ struct SplitReductionsPass
   using StrataSplitReductionsBase::StrataSplitReductionsBase;
 
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> candidates;
+    SmallVector<std::pair<linalg::GenericOp, int64_t>> candidates; // with their lane counts
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (lanesFor(op, lanes, minElements) > 0)
-        candidates.push_back(op);
+      if (int64_t ratio = lanesFor(op, lanes, minElements); ratio > 0)
+        candidates.push_back({op, ratio});
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp op : candidates) {
+    for (auto candidate : candidates) {
+      // Plain locals: the control lambda below captures them.
+      linalg::GenericOp op = candidate.first;
+      int64_t ratio = candidate.second;
       collapseBroadcastUnitDims(rewriter, op);
       if (!onlyProjectedPermutations(op))
         continue;
-      int64_t split = op.getNumLoops() - 1, ratio = lanesFor(op, lanes, minElements);
+      int64_t split = op.getNumLoops() - 1;
       auto control = [&](linalg::LinalgOp) {
         linalg::SplitReductionOptions options;
         options.ratio = ratio;

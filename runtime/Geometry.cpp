@@ -24,20 +24,32 @@ std::vector<double> rowsOf(const Tensor &t, int64_t rows, int64_t dim) {
   return x;
 }
 
-/// Eigenvalues of the dim x dim covariance of the centered rows.
-std::vector<double> covarianceEigenvalues(const std::vector<double> &x, int64_t rows, int64_t dim) {
-  std::vector<double> mean(dim, 0.0), cov(dim * dim, 0.0);
+/// Per-dimension means of the rows.
+std::vector<double> meansOf(const std::vector<double> &x, int64_t rows, int64_t dim) {
+  std::vector<double> mean(dim, 0.0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t d = 0; d < dim; ++d)
       mean[d] += x[r * dim + d] / rows;
-  std::vector<double> centered(dim);
+  return mean;
+}
+
+/// The dim x dim covariance of the rows (lower triangle, row-major; the
+/// upper triangle is left zero).
+std::vector<double> covarianceOf(const std::vector<double> &x, int64_t rows, int64_t dim) {
+  std::vector<double> mean = meansOf(x, rows, dim), cov(dim * dim, 0.0), centered(dim);
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t d = 0; d < dim; ++d)
       centered[d] = x[r * dim + d] - mean[d];
     for (int64_t i = 0; i < dim; ++i)
       for (int64_t j = 0; j <= i; ++j)
-        cov[i * dim + j] += centered[i] * centered[j];
+        cov[i * dim + j] += centered[i] * centered[j] / rows;
   }
+  return cov;
+}
+
+/// Eigenvalues of a covariance from covarianceOf (LAPACK reads the lower
+/// triangle of the row-major matrix as its column-major upper one).
+std::vector<double> eigenvaluesOf(std::vector<double> cov, int64_t dim) {
   int n = static_cast<int>(dim), lwork = -1, info = 0;
   std::vector<double> w(dim);
   double query = 0;
@@ -50,7 +62,8 @@ std::vector<double> covarianceEigenvalues(const std::vector<double> &x, int64_t 
   return w;
 }
 
-/// `scale`: the rows' own size (their Frobenius norm); singular values below
+/// `scale`: the rows' own size (their Frobenius norm, in the units of the
+/// singular values); singular values below
 /// a millionth of it are rounding, not spread (rows that are one point
 /// leave about 1e-16 of it after centering).
 double effectiveRankOf(const std::vector<double> &eigenvalues, double scale) {
@@ -73,10 +86,7 @@ double effectiveRankOf(const std::vector<double> &eigenvalues, double scale) {
 
 /// Per-dimension standard deviations of the rows.
 std::vector<double> stdsOf(const std::vector<double> &x, int64_t rows, int64_t dim) {
-  std::vector<double> mean(dim, 0.0), var(dim, 0.0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t d = 0; d < dim; ++d)
-      mean[d] += x[r * dim + d] / rows;
+  std::vector<double> mean = meansOf(x, rows, dim), var(dim, 0.0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t d = 0; d < dim; ++d)
       var[d] += (x[r * dim + d] - mean[d]) * (x[r * dim + d] - mean[d]) / rows;
@@ -107,14 +117,21 @@ Geometry strata::runtime::geometryOf(const Tensor &embeddings) {
     return g;
   g.dim = embeddings.numElements() / g.rows;
   std::vector<double> x = rowsOf(embeddings, g.rows, g.dim);
+  // One covariance gives both the spectrum and, on its diagonal, each
+  // dimension's variance.
+  std::vector<double> cov = covarianceOf(x, g.rows, g.dim);
   double squares = 0;
   for (double v : x)
     squares += v * v;
-  g.effectiveRank = effectiveRankOf(covarianceEigenvalues(x, g.rows, g.dim), std::sqrt(squares));
-  std::vector<double> stds = stdsOf(x, g.rows, g.dim);
-  g.stdMin = *std::min_element(stds.begin(), stds.end());
-  for (double s : stds)
-    g.stdMean += s / g.dim;
+  // (The covariance is divided by the rows, so its singular values are
+  // sqrt(rows) smaller than the rows'; the scale follows.)
+  g.effectiveRank = effectiveRankOf(eigenvaluesOf(cov, g.dim), std::sqrt(squares / g.rows));
+  g.stdMin = std::sqrt(cov[0]);
+  for (int64_t d = 0; d < g.dim; ++d) {
+    double deviation = std::sqrt(cov[d * g.dim + d]);
+    g.stdMin = std::min(g.stdMin, deviation);
+    g.stdMean += deviation / g.dim;
+  }
   for (double s : stdsOf(normalized(x, g.rows, g.dim), g.rows, g.dim))
     g.normalizedStd += s / g.dim * std::sqrt(static_cast<double>(g.dim));
   return g;

@@ -102,14 +102,17 @@ public:
       }
   }
 
-  void check(int64_t step, nlohmann::ordered_json &record, Progress *progress) {
+  /// `record`: the step's log record, or null when the run keeps no log.
+  void check(int64_t step, nlohmann::ordered_json *record, Progress *progress) {
     if (!represent_ || every_ <= 0 || step % every_ != 0)
       return;
     Geometry g = geometryOf(*represent_);
-    record["represent_effective_rank"] = g.effectiveRank;
-    record["represent_std_mean"] = g.stdMean;
-    record["represent_std_min"] = g.stdMin;
-    record["represent_normalized_std"] = g.normalizedStd;
+    if (record) {
+      (*record)["represent_effective_rank"] = g.effectiveRank;
+      (*record)["represent_std_mean"] = g.stdMean;
+      (*record)["represent_std_min"] = g.stdMin;
+      (*record)["represent_normalized_std"] = g.normalizedStd;
+    }
     std::string sign = collapseSign(g);
     if (sign.empty() || warned_)
       return;
@@ -224,15 +227,18 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
     ++epochLossCount;
     result.finalLoss = l;
     result.meanLastEpochLoss = epochLossSum / epochLossCount;
+    // The log record is built only when a log keeps it.
     nlohmann::ordered_json record;
-    record["step"] = s;
-    record["epoch"] = epoch;
-    record["loss"] = l;
-    record["grad_norm"] = g;
-    for (const auto &[role, tensor] : outputs)
-      if (role.rfind("metric:", 0) == 0)
-        record[role.substr(7)] = tensor.at(0);
-    watch.check(s, record, progress ? progress.get() : nullptr);
+    if (log) {
+      record["step"] = s;
+      record["epoch"] = epoch;
+      record["loss"] = l;
+      record["grad_norm"] = g;
+      for (const auto &[role, tensor] : outputs)
+        if (role.rfind("metric:", 0) == 0)
+          record[role.substr(7)] = tensor.at(0);
+    }
+    watch.check(s, log ? &record : nullptr, progress ? progress.get() : nullptr);
     if (log) {
       record["elapsed_s"] = std::chrono::duration<double>(Clock::now() - loopStart).count();
       log->write(record);
