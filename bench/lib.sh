@@ -15,6 +15,17 @@ ensure_torch() {
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
 }
 
+# Debian's python3-faiss (FAISS with its NumPy binding), for bench/search.sh.
+ensure_faiss() {
+  if "$python" -c 'import faiss, numpy' 2> /dev/null; then
+    return
+  fi
+  local sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-faiss python3-numpy libopenblas0-pthread
+}
+
 # gensim from PyPI, in the project's .venv (scripts/install-deps.sh makes it).
 venv_python=.venv/bin/python
 ensure_gensim() {

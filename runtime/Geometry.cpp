@@ -153,6 +153,26 @@ double strata::runtime::uniformity(const Tensor &embeddings, int64_t maxRows) {
   return pairs > 0 ? std::log(sum / pairs) : 0.0;
 }
 
+double strata::runtime::alignment(const Tensor &embeddings, const Tensor &labels, int64_t maxRows) {
+  if (labels.dtype() != DType::I32 || labels.numElements() != embeddings.shape()[0])
+    throw std::invalid_argument("alignment needs one i32 label per row");
+  int64_t rows = std::min<int64_t>(embeddings.shape()[0], maxRows);
+  int64_t dim = embeddings.numElements() / embeddings.shape()[0];
+  std::vector<double> u = normalized(rowsOf(embeddings, rows, dim), rows, dim);
+  const int32_t *y = labels.as<int32_t>();
+  double sum = 0;
+  int64_t pairs = 0;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = i + 1; j < rows; ++j) {
+      if (y[i] != y[j])
+        continue;
+      for (int64_t d = 0; d < dim; ++d)
+        sum += (u[i * dim + d] - u[j * dim + d]) * (u[i * dim + d] - u[j * dim + d]);
+      ++pairs;
+    }
+  return pairs > 0 ? sum / pairs : 0.0;
+}
+
 std::string strata::runtime::collapseSign(const Geometry &g) {
   char text[160];
   if (g.effectiveRank < 1.5 || g.normalizedStd < 0.005) {

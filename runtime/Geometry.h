@@ -13,7 +13,11 @@
 //     times sqrt(dim), about 1 for directions spread over the sphere and 0
 //     when they all coincide (SimSiam's collapse monitor);
 //   - uniformity (Wang & Isola 2020): log E exp(-2 |u - v|^2) over pairs of
-//     L2-normalized rows, from 0 (all equal) down to about -4 (spread).
+//     L2-normalized rows, from 0 (all equal) down to about -4 (spread);
+//   - alignment (Wang & Isola 2020): E |u - v|^2 over positive pairs of
+//     L2-normalized rows, from 0 (positives coincide) to 4 (opposite). Here the
+//     positives are rows with the same label, so it also reads on models
+//     trained without views.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -37,6 +41,10 @@ Geometry geometryOf(const Tensor &embeddings);
 
 /// Uniformity over every pair of the first `maxRows` rows.
 double uniformity(const Tensor &embeddings, int64_t maxRows = 2000);
+
+/// Alignment over every pair of the first `maxRows` rows that share an i32
+/// label in `labels`.
+double alignment(const Tensor &embeddings, const Tensor &labels, int64_t maxRows = 2000);
 
 /// Why `g` looks collapsed (effective rank below 1.5, or normalized std
 /// below 0.005), or "" when it does not. (A healthy text encoder can sit at

@@ -135,8 +135,8 @@ double strata::runtime::linearProbeAccuracy(const Tensor &trainX, const Tensor &
   return static_cast<double>(correct) / nt;
 }
 
-double strata::runtime::knnAccuracy(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
-                                    const Tensor &testY, int numClasses, int k) {
+KnnScores strata::runtime::knnScores(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
+                                     const Tensor &testY, int numClasses, int k) {
   checkPair(trainX, trainY, "kNN (train)");
   checkPair(testX, testY, "kNN (test)");
   int64_t n = trainX.shape()[0], d = trainX.shape()[1], nt = testX.shape()[0];
@@ -146,13 +146,19 @@ double strata::runtime::knnAccuracy(const Tensor &trainX, const Tensor &trainY, 
     throw std::invalid_argument("kNN: k must be between 1 and the number of train rows");
   const int32_t *y = trainY.as<int32_t>(), *yt = testY.as<int32_t>();
   auto neighbours = exactSearch(trainX, testX, k, Similarity::Cosine);
-  int64_t correct = 0;
+  int64_t correct = 0, agreeing = 0;
   for (int64_t i = 0; i < nt; ++i) {
     std::vector<int> votes(numClasses, 0);
     for (const Neighbour &nb : neighbours[i])
       ++votes[y[nb.id]];
     int predicted = static_cast<int>(std::max_element(votes.begin(), votes.end()) - votes.begin());
     correct += predicted == yt[i];
+    agreeing += votes[yt[i]];
   }
-  return static_cast<double>(correct) / nt;
+  return {static_cast<double>(correct) / nt, static_cast<double>(agreeing) / (nt * k)};
+}
+
+double strata::runtime::knnAccuracy(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
+                                    const Tensor &testY, int numClasses, int k) {
+  return knnScores(trainX, trainY, testX, testY, numClasses, k).accuracy;
 }

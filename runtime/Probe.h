@@ -28,6 +28,16 @@ struct LinearProbeOptions {
 double linearProbeAccuracy(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
                            const Tensor &testY, int numClasses, const LinearProbeOptions &options);
 
+struct KnnScores {
+  double accuracy = 0;        // of the majority vote of the k nearest train rows
+  double labelAgreement = 0;  // share of those k neighbours that have the test row's label
+};
+
+/// The cosine k-nearest-neighbour classifier on the test split, and how
+/// often a test row's neighbours share its label.
+KnnScores knnScores(const Tensor &trainX, const Tensor &trainY, const Tensor &testX, const Tensor &testY,
+                    int numClasses, int k);
+
 /// Test accuracy of the cosine k-nearest-neighbour classifier.
 double knnAccuracy(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
                    const Tensor &testY, int numClasses, int k);

@@ -8,6 +8,7 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools   # MLIR 19, FileCheck, lit
   clang-19 libclang-rt-19-dev                               # libFuzzer, sanitizers
   nlohmann-json3-dev libopenblas-dev libopenblas0-pthread libgtest-dev
+  libhnswlib-dev                                            # approximate vector search
   dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
   python3-venv                                              # .venv for PyPI tooling (below)
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """check-json.py COND...: reads one JSON object on stdin and checks each COND,
-written FIELD<VALUE, FIELD>VALUE or FIELD=VALUE. Prints `FIELD = value` for
+written FIELD<VALUE, FIELD>VALUE or FIELD=VALUE, where FIELD may name a
+nested object's field as OUTER.INNER. Prints `FIELD = value` for
 every field named (so FileCheck can match them too) and exits 1 naming the
 first condition that fails."""
 import json
@@ -14,9 +15,11 @@ for cond in sys.argv[1:]:
     if not m:
         sys.exit(f"check-json: cannot read condition '{cond}'")
     field, op, want = m.groups()
-    if field not in record:
-        sys.exit(f"check-json: no field '{field}' in {record}")
-    have = record[field]
+    have = record
+    for key in field.split("."):
+        if not isinstance(have, dict) or key not in have:
+            sys.exit(f"check-json: no field '{field}' in {record}")
+        have = have[key]
     print(f"{field} = {have}")
     if op == "=":
         ok = str(have) == want

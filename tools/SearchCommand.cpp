@@ -1,6 +1,9 @@
 //===- SearchCommand.cpp - strata search ----------------------------------===//
 //
-// Two sources of vectors, one exact search (runtime/VectorSearch.h):
+// Two sources of vectors, and two searches: exact (runtime/VectorSearch.h)
+// and HNSW (runtime/ApproximateSearch.h), the latter by default from
+// kApproximateFromRows rows on, with its recall@k against exact search
+// measured on sampled rows of the index and printed beside the answers:
 //   --index FILE.npy    rows of an embedding file (`strata embed`), queried by
 //                       a row of it (--query ROW, the row itself left out) or
 //                       by the rows of another file (--query-file Q.npy);
@@ -15,12 +18,14 @@
 //                       wrote of it), queried by the text's own vector: the
 //                       query is tokenized and embedded by the same spec.
 // Human output lists the ranks; --json prints {"results": [[{"id", "score"},
-// ...k], ...one list per query]}, with "word" or "text" beside each id.
+// ...k], ...one list per query], "search": {method, timings, recall}}, with
+// "word" or "text" beside each id.
 //
 //===----------------------------------------------------------------------===//
 
 #include "SearchCommand.h"
 
+#include "ApproximateSearch.h"
 #include "Compiler.h"
 #include "Graph.h"
 #include "MLIRGen.h"
@@ -32,16 +37,29 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <numeric>
+#include <random>
+
+#include <sys/stat.h>
 
 using namespace strata;
 using namespace strata::tools;
 using namespace strata::runtime;
 
 namespace {
+
+/// Below this many rows one exact pass is about as fast as building a graph.
+constexpr int64_t kApproximateFromRows = 20000;
+/// Rows of the index asked again exactly to measure an approximate search.
+constexpr int64_t kRecallSampleRows = 200;
 
 struct Query {
   std::string label;               // what the user asked, for the output
@@ -219,8 +237,175 @@ std::vector<Query> textQueries(const Options &options, const frontend::Graph &gr
   return {q};
 }
 
+/// How the answers were found, for the output.
+struct SearchReport {
+  bool approximate = false;
+  HnswOptions hnsw;
+  double buildSeconds = 0, searchSeconds = 0;
+  int64_t queries = 0, rows = 0;
+  double recall = 1.0;        // recall@k of the approximate search on sampled rows
+  int64_t recallQueries = 0;
+  std::string graphFile;      // where the graph was read from or saved to
+  bool graphCached = false;   // read, not built
+
+  nlohmann::ordered_json json() const {
+    nlohmann::ordered_json out{{"method", approximate ? "hnsw" : "exact"}, {"rows", rows},
+                               {"queries", queries}, {"search_seconds", searchSeconds},
+                               {"queries_per_second", searchSeconds > 0 ? queries / searchSeconds : 0.0}};
+    if (approximate) {
+      out["m"] = hnsw.m;
+      out["ef_construction"] = hnsw.efConstruction;
+      out["ef_search"] = hnsw.efSearch;
+      out["build_seconds"] = buildSeconds;
+      out["graph_cached"] = graphCached;
+      out["recall_at_k"] = recall;
+      out["recall_queries"] = recallQueries;
+    }
+    return out;
+  }
+};
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// recall@k of `index` against exact search, asked by up to
+/// kRecallSampleRows rows of `rows` drawn with a fixed seed (each row left
+/// out of its own answers).
+double sampledRecall(const ApproximateIndex &index, const Tensor &rows, int64_t k, Similarity similarity,
+                     int64_t &asked) {
+  int64_t n = rows.shape()[0], d = rows.shape()[1];
+  std::vector<int64_t> ids(n);
+  std::iota(ids.begin(), ids.end(), 0);
+  std::shuffle(ids.begin(), ids.end(), std::mt19937_64(0));
+  ids.resize(std::min(n, kRecallSampleRows));
+  asked = static_cast<int64_t>(ids.size());
+  Tensor sample(DType::F32, {asked, d});
+  std::vector<std::vector<int64_t>> self;
+  for (int64_t r = 0; r < asked; ++r) {
+    std::copy_n(rows.as<float>() + ids[r] * d, d, sample.as<float>() + r * d);
+    self.push_back({ids[r]});
+  }
+  return recallAtK(index.search(sample, k, self), exactSearch(rows, sample, k, similarity, self));
+}
+
+/// What a cached graph was built from: the .npy file (size and time) and the
+/// settings. A graph is reused only when all of it matches.
+nlohmann::ordered_json graphKey(const std::string &npyPath, const Tensor &index, Similarity similarity,
+                                const HnswOptions &hnsw) {
+  struct stat file {};
+  if (::stat(npyPath.c_str(), &file) != 0)
+    throw UsageError{"cannot read '" + npyPath + "'"};
+  int64_t modifiedNs = static_cast<int64_t>(file.st_mtim.tv_sec) * 1000000000 + file.st_mtim.tv_nsec;
+  return {{"rows", index.shape()[0]}, {"dim", index.shape()[1]},
+          {"metric", similarity == Similarity::Cosine ? "cosine" : "ip"}, {"m", hnsw.m},
+          {"ef_construction", hnsw.efConstruction}, {"seed", hnsw.seed},
+          {"npy_bytes", static_cast<int64_t>(file.st_size)}, {"npy_modified_ns", modifiedNs}};
+}
+
+/// The HNSW graph of `index`: read from NPY.hnsw when its key (NPY.hnsw.json)
+/// matches, else built, and then saved there (both files written under
+/// temporary names and renamed) so the next search of the file skips the
+/// build. Without a file (`npyPath` empty) or a writable folder it is only built.
+std::unique_ptr<ApproximateIndex> graphOf(const std::string &npyPath, const Tensor &index, Similarity similarity,
+                                          const HnswOptions &hnsw, SearchReport &report) {
+  if (!npyPath.empty()) {
+    std::string graphPath = npyPath + ".hnsw", keyPath = graphPath + ".json";
+    nlohmann::ordered_json key = graphKey(npyPath, index, similarity, hnsw);
+    std::ifstream keyFile(keyPath);
+    nlohmann::ordered_json saved = nlohmann::ordered_json::parse(keyFile, nullptr, /*allow_exceptions=*/false);
+    if (saved == key) {
+      try {
+        auto graph = ApproximateIndex::load(graphPath, index.shape()[1], similarity, hnsw);
+        if (graph->size() == index.shape()[0]) {
+          report.graphFile = graphPath;
+          report.graphCached = true;
+          return graph;
+        }
+      } catch (const std::exception &) {
+        // unreadable: built again below
+      }
+    }
+    auto start = std::chrono::steady_clock::now();
+    auto graph = std::make_unique<ApproximateIndex>(index, similarity, hnsw);
+    report.buildSeconds = secondsSince(start);
+    try {
+      graph->save(graphPath + ".tmp");
+      std::ofstream(keyPath + ".tmp") << key.dump() << "\n";
+      std::filesystem::rename(graphPath + ".tmp", graphPath);
+      std::filesystem::rename(keyPath + ".tmp", keyPath);
+      report.graphFile = graphPath;
+    } catch (const std::exception &) {
+      std::error_code ignored;
+      std::filesystem::remove(graphPath + ".tmp", ignored);
+      std::filesystem::remove(keyPath + ".tmp", ignored);
+    }
+    return graph;
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto graph = std::make_unique<ApproximateIndex>(index, similarity, hnsw);
+  report.buildSeconds = secondsSince(start);
+  return graph;
+}
+
+/// The k best rows for every query, exactly or through an HNSW graph.
+std::vector<std::vector<Neighbour>> searchRows(const Options &options, const std::string &indexPath,
+                                               const Tensor &index, const Tensor &asked,
+                                               int64_t k, Similarity similarity,
+                                               const std::vector<std::vector<int64_t>> &exclude,
+                                               SearchReport &report) {
+  bool exact = options.has("--exact"), approximate = options.has("--approximate");
+  if (exact && approximate)
+    throw UsageError{"'search' takes at most one of --exact and --approximate"};
+  report.rows = index.shape()[0];
+  report.queries = asked.shape()[0];
+  report.approximate = approximate || (!exact && report.rows >= kApproximateFromRows);
+  if (!report.approximate) {
+    auto start = std::chrono::steady_clock::now();
+    auto results = exactSearch(index, asked, k, similarity, exclude);
+    report.searchSeconds = secondsSince(start);
+    return results;
+  }
+  report.hnsw.m = options.intFlag("--hnsw-m", report.hnsw.m);
+  report.hnsw.efConstruction = options.intFlag("--ef-construction", report.hnsw.efConstruction);
+  report.hnsw.efSearch = options.intFlag("--ef", report.hnsw.efSearch);
+  if (report.hnsw.m < 2 || report.hnsw.efConstruction < 1 || report.hnsw.efSearch < 1)
+    throw UsageError{"--hnsw-m must be at least 2, --ef and --ef-construction at least 1"};
+  std::unique_ptr<ApproximateIndex> graph = graphOf(indexPath, index, similarity, report.hnsw, report);
+  auto start = std::chrono::steady_clock::now();
+  auto results = graph->search(asked, k, exclude);
+  report.searchSeconds = secondsSince(start);
+  report.recall = sampledRecall(*graph, index, k, similarity, report.recallQueries);
+  return results;
+}
+
+std::string graphState(const SearchReport &report) {
+  char built[64];
+  std::snprintf(built, sizeof built, "built in %.2f s", report.buildSeconds);
+  if (report.graphCached)
+    return "read from " + report.graphFile;
+  if (!report.graphFile.empty())
+    return built + (" and saved to " + report.graphFile);
+  return built;
+}
+
+void describe(const SearchReport &report, int64_t k) {
+  if (!report.approximate) {
+    std::fprintf(stderr, "exact search over %lld rows: %lld queries in %.3f s\n", (long long)report.rows,
+                 (long long)report.queries, report.searchSeconds);
+    return;
+  }
+  std::fprintf(stderr,
+               "approximate search (hnswlib HNSW, m %lld, ef_construction %lld, ef %lld) over %lld rows: "
+               "graph %s, %lld queries in %.3f s; recall@%lld against exact search %.4f "
+               "(%lld sampled rows as queries; --exact for exact answers)\n",
+               (long long)report.hnsw.m, (long long)report.hnsw.efConstruction, (long long)report.hnsw.efSearch,
+               (long long)report.rows, graphState(report).c_str(), (long long)report.queries, report.searchSeconds,
+               (long long)k, report.recall, (long long)report.recallQueries);
+}
+
 void print(const std::vector<Query> &queries, const std::vector<std::vector<Neighbour>> &results,
-           const std::vector<std::string> *names, const char *nameKey, bool json) {
+           const std::vector<std::string> *names, const char *nameKey, const SearchReport &report, bool json) {
   if (json) {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (const auto &list : results) {
@@ -235,6 +420,7 @@ void print(const std::vector<Query> &queries, const std::vector<std::vector<Neig
     }
     nlohmann::ordered_json out;
     out["results"] = all;
+    out["search"] = report.json();
     std::cout << out.dump() << "\n";
     return;
   }
@@ -288,10 +474,12 @@ int strata::tools::runSearch(const Options &options) {
     std::copy(queries[q].vector.begin(), queries[q].vector.end(), asked.as<float>() + q * d);
     exclude.push_back(queries[q].exclude);
   }
-  auto results = exactSearch(index, asked, k, similarity, exclude);
+  SearchReport report;
+  auto results = searchRows(options, options.get("--index", ""), index, asked, k, similarity, exclude, report);
+  describe(report, k);
   if (text)
-    print(queries, results, &texts, "text", json);
+    print(queries, results, &texts, "text", report, json);
   else
-    print(queries, results, fromFile ? nullptr : &vocab.words, "word", json);
+    print(queries, results, fromFile ? nullptr : &vocab.words, "word", report, json);
   return 0;
 }

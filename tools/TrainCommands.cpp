@@ -283,7 +283,9 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
       j["linear_probe_accuracy"] = linearProbeAccuracy(trainZ, trainY, testZ, testY, train.numClasses, linear);
     }
     if (probe != "linear") {
-      j["knn_accuracy"] = knnAccuracy(trainZ, trainY, testZ, testY, train.numClasses, k);
+      KnnScores knn = knnScores(trainZ, trainY, testZ, testY, train.numClasses, k);
+      j["knn_accuracy"] = knn.accuracy;
+      j["neighbour_label_agreement"] = knn.labelAgreement;
       j["k"] = k;
     }
     // How spread out the test embeddings are (runtime/Geometry.h).
@@ -293,6 +295,7 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
     j["std_min"] = g.stdMin;
     j["normalized_std"] = g.normalizedStd;
     j["uniformity"] = uniformity(testZ);
+    j["alignment"] = alignment(testZ, testY);
   } else if (probe != "all") {
     throw UsageError{graph.represent < 0 ? "the model marks no value @represent to probe"
                                          : "data set " + train.name + " has no labels to probe with"};
@@ -312,15 +315,16 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
     std::printf("linear probe on %s (%lld-d): test accuracy %.4f\n", j["represent"].get<std::string>().c_str(),
                 (long long)j["dim"].get<int64_t>(), j["linear_probe_accuracy"].get<double>());
   if (j.contains("knn_accuracy"))
-    std::printf("kNN (cosine, k=%d) on %s: test accuracy %.4f\n", k,
-                j["represent"].get<std::string>().c_str(), j["knn_accuracy"].get<double>());
+    std::printf("kNN (cosine, k=%d) on %s: test accuracy %.4f, neighbours sharing the label %.4f\n", k,
+                j["represent"].get<std::string>().c_str(), j["knn_accuracy"].get<double>(),
+                j["neighbour_label_agreement"].get<double>());
   if (j.contains("effective_rank"))
     std::printf("geometry of %s (test): effective rank %.2f of %lld, per-dimension std %.4g "
-                "(min %.4g), normalized std %.4f, uniformity %.4f\n",
+                "(min %.4g), normalized std %.4f, uniformity %.4f, alignment of same-label pairs %.4f\n",
                 j["represent"].get<std::string>().c_str(), j["effective_rank"].get<double>(),
                 (long long)j["dim"].get<int64_t>(), j["std_mean"].get<double>(),
                 j["std_min"].get<double>(), j["normalized_std"].get<double>(),
-                j["uniformity"].get<double>());
+                j["uniformity"].get<double>(), j["alignment"].get<double>());
   return 0;
 }
 

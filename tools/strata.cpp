@@ -68,10 +68,12 @@ commands:
   embed SPEC [--checkpoint DIR] --out FILE.npy --split vocabulary [--vocab WORDS.txt]
                                       a word-embedding model's vector of every word
                                       (and the words, one a line, in row order)
-  search --index FILE.npy (--query ROW | --query-file Q.npy) [--k K] [--exact]
+  search --index FILE.npy (--query ROW | --query-file Q.npy) [--k K]
+         [--exact | --approximate] [--ef N] [--ef-construction N] [--hnsw-m N]
          [--metric cosine|ip] [--json]
-                                      the K nearest rows of an embedding file (exact:
-                                      the only method until an approximate index lands)
+                                      the K nearest rows of an embedding file: exact
+                                      below 20000 rows, else an HNSW graph (hnswlib)
+                                      whose recall@K against exact search is printed
   search SPEC [--checkpoint DIR] (--word W[,W...] | --analogy "A - B + C") [--k K]
                                       a word-embedding model's nearest words
   search SPEC [--checkpoint DIR] --text "QUERY" [--split all|train|test]
@@ -319,7 +321,9 @@ int main(int argc, char **argv) {
     if (command == "search")
       return runSearch(parseArgs(argc, argv, {{"--index", true}, {"--query", true},
                                               {"--query-file", true}, {"--k", true},
-                                              {"--exact", false}, {"--metric", true},
+                                              {"--exact", false}, {"--approximate", false},
+                                              {"--ef", true}, {"--ef-construction", true},
+                                              {"--hnsw-m", true}, {"--metric", true},
                                               {"--checkpoint", true}, {"--word", true},
                                               {"--analogy", true}, {"--text", true},
                                               {"--split", true}, {"--json", false}},

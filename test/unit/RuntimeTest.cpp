@@ -311,3 +311,34 @@ TEST(Geometry, UniformityIsZeroForOnePointAndNegativeWhenSpread) {
   // 28 pairs: 4 opposite (exp(-8)), 24 orthogonal (exp(-4)).
   EXPECT_NEAR(uniformity(spread), std::log((4 * std::exp(-8.0) + 24 * std::exp(-4.0)) / 28), 1e-9);
 }
+
+TEST(Geometry, AlignmentIsTheMeanSquaredDistanceOfSameLabelPairs) {
+  // Rows e0, e0, e1, -e1 with labels 0, 0, 1, 1: the label-0 pair coincides
+  // (0), the label-1 pair is opposite (4); pairs across labels do not count.
+  Tensor rows = embeddings(4, 2, [](int64_t r, int64_t d) {
+    if (r < 2)
+      return d == 0 ? 3.0f : 0.0f; // lengths do not matter
+    return d == 1 ? (r == 2 ? 1.0f : -1.0f) : 0.0f;
+  });
+  Tensor labels(DType::I32, {4});
+  const int32_t y[] = {0, 0, 1, 1};
+  std::copy(y, y + 4, labels.as<int32_t>());
+  EXPECT_NEAR(alignment(rows, labels), 2.0, 1e-12);
+  Tensor wrong(DType::I32, {3});
+  EXPECT_THROW(alignment(rows, wrong), std::invalid_argument);
+}
+
+TEST(Probe, NeighbourLabelAgreementCountsEveryNeighbour) {
+  // Train: three rows along +x labelled 0, 0, 1 and one along +y labelled 1.
+  // The test row along +x has neighbours 0, 0, 1 at k = 3: agreement 2/3, vote 0.
+  Tensor trainX = embeddings(4, 2, [](int64_t r, int64_t d) { return (r < 3) == (d == 0) ? 1.0f : 0.0f; });
+  Tensor trainY(DType::I32, {4});
+  const int32_t y[] = {0, 0, 1, 1};
+  std::copy(y, y + 4, trainY.as<int32_t>());
+  Tensor testX = embeddings(1, 2, [](int64_t, int64_t d) { return d == 0 ? 1.0f : 0.0f; });
+  Tensor testY(DType::I32, {1});
+  testY.as<int32_t>()[0] = 0;
+  KnnScores scores = knnScores(trainX, trainY, testX, testY, 2, 3);
+  EXPECT_EQ(scores.accuracy, 1.0);
+  EXPECT_NEAR(scores.labelAgreement, 2.0 / 3.0, 1e-12);
+}
