@@ -47,16 +47,20 @@ std::vector<double> covarianceOf(const std::vector<double> &x, int64_t rows, int
   return cov;
 }
 
-/// Eigenvalues of a covariance from covarianceOf (LAPACK reads the lower
-/// triangle of the row-major matrix as its column-major upper one).
-std::vector<double> eigenvaluesOf(std::vector<double> cov, int64_t dim) {
+/// Eigenvalues (ascending) of a covariance from covarianceOf, and with
+/// `vectors` its eigenvectors, overwriting `cov`: eigenvector i is
+/// cov[i * dim .. i * dim + dim) (LAPACK reads the lower triangle of the
+/// row-major matrix as its column-major upper one, and writes column-major
+/// vectors, which are rows here).
+std::vector<double> eigenOf(std::vector<double> &cov, int64_t dim, bool vectors) {
   int n = static_cast<int>(dim), lwork = -1, info = 0;
+  const char *job = vectors ? "V" : "N";
   std::vector<double> w(dim);
   double query = 0;
-  dsyev_("N", "U", &n, cov.data(), &n, w.data(), &query, &lwork, &info);
+  dsyev_(job, "U", &n, cov.data(), &n, w.data(), &query, &lwork, &info);
   lwork = static_cast<int>(query);
   std::vector<double> work(std::max(lwork, 1));
-  dsyev_("N", "U", &n, cov.data(), &n, w.data(), work.data(), &lwork, &info);
+  dsyev_(job, "U", &n, cov.data(), &n, w.data(), work.data(), &lwork, &info);
   if (info != 0)
     throw std::runtime_error("dsyev failed (info " + std::to_string(info) + ")");
   return w;
@@ -125,7 +129,7 @@ Geometry strata::runtime::geometryOf(const Tensor &embeddings) {
     squares += v * v;
   // (The covariance is divided by the rows, so its singular values are
   // sqrt(rows) smaller than the rows'; the scale follows.)
-  g.effectiveRank = effectiveRankOf(eigenvaluesOf(cov, g.dim), std::sqrt(squares / g.rows));
+  g.effectiveRank = effectiveRankOf(eigenOf(cov, g.dim, /*vectors=*/false), std::sqrt(squares / g.rows));
   g.stdMin = std::sqrt(cov[0]);
   for (int64_t d = 0; d < g.dim; ++d) {
     double deviation = std::sqrt(cov[d * g.dim + d]);
@@ -151,6 +155,44 @@ double strata::runtime::uniformity(const Tensor &embeddings, int64_t maxRows) {
       sum += std::exp(-2.0 * squared);
     }
   return pairs > 0 ? std::log(sum / pairs) : 0.0;
+}
+
+Tensor strata::runtime::principalComponents(const Tensor &embeddings, int64_t count,
+                                            std::vector<double> *explained) {
+  int64_t rows = embeddings.shape().empty() ? 0 : embeddings.shape()[0];
+  if (rows == 0)
+    throw std::invalid_argument("principal components of no rows");
+  int64_t dim = embeddings.numElements() / rows;
+  if (count < 1 || count > dim)
+    throw std::invalid_argument("principal components: asked for " + std::to_string(count) + " of " +
+                                std::to_string(dim) + " dimensions");
+  std::vector<double> x = rowsOf(embeddings, rows, dim), mean = meansOf(x, rows, dim);
+  std::vector<double> axes = covarianceOf(x, rows, dim);
+  std::vector<double> variance = eigenOf(axes, dim, /*vectors=*/true);
+  double total = 0;
+  for (double v : variance)
+    total += std::max(v, 0.0);
+  if (explained)
+    explained->clear();
+  Tensor out(DType::F32, {rows, count});
+  for (int64_t c = 0; c < count; ++c) {
+    const double *axis = axes.data() + (dim - 1 - c) * dim; // largest first
+    // An eigenvector's sign is arbitrary: fix it so its largest entry is positive.
+    int64_t peak = 0;
+    for (int64_t d = 1; d < dim; ++d)
+      if (std::abs(axis[d]) > std::abs(axis[peak]))
+        peak = d;
+    double sign = axis[peak] < 0 ? -1.0 : 1.0;
+    for (int64_t r = 0; r < rows; ++r) {
+      double dot = 0;
+      for (int64_t d = 0; d < dim; ++d)
+        dot += (x[r * dim + d] - mean[d]) * axis[d];
+      out.as<float>()[r * count + c] = static_cast<float>(sign * dot);
+    }
+    if (explained)
+      explained->push_back(total > 0 ? std::max(variance[dim - 1 - c], 0.0) / total : 0.0);
+  }
+  return out;
 }
 
 double strata::runtime::alignment(const Tensor &embeddings, const Tensor &labels, int64_t maxRows) {

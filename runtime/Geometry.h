@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace strata::runtime {
 
@@ -41,6 +42,12 @@ Geometry geometryOf(const Tensor &embeddings);
 
 /// Uniformity over every pair of the first `maxRows` rows.
 double uniformity(const Tensor &embeddings, int64_t maxRows = 2000);
+
+/// The rows of f32 [rows, ...] `embeddings` projected on their `count`
+/// principal axes (PCA: centered, largest variance first, each axis's sign
+/// fixed so its largest entry is positive), f32 [rows, count]; `explained`
+/// gets each axis's share of the total variance.
+Tensor principalComponents(const Tensor &embeddings, int64_t count, std::vector<double> *explained = nullptr);
 
 /// Alignment over every pair of the first `maxRows` rows that share an i32
 /// label in `labels`.

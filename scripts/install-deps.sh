@@ -9,6 +9,7 @@ packages=(
   clang-19 libclang-rt-19-dev                               # libFuzzer, sanitizers
   nlohmann-json3-dev libopenblas-dev libopenblas0-pthread libgtest-dev
   libhnswlib-dev                                            # approximate vector search
+  libcairo2-dev                                             # strata plot (PNG, SVG)
   dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
   python3-venv                                              # .venv for PyPI tooling (below)
 )

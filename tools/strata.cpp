@@ -18,6 +18,7 @@
 #include "Graph.h"
 #include "Gradcheck.h"
 #include "MLIRGen.h"
+#include "PlotCommand.h"
 #include "SearchCommand.h"
 #include "Spec.h"
 #include "TrainCommands.h"
@@ -79,6 +80,11 @@ commands:
   search SPEC [--checkpoint DIR] --text "QUERY" [--split all|train|test]
          [--index VERSES.npy] [--k K] a text model's nearest verses to a query (the
                                       index: `strata embed --split` of the same split)
+  plot SPEC [--checkpoint DIR] --out FILE.png [--method pca|tsne] [--split test|train]
+       [--points N] [--seed S]        the embeddings of a split in the plane, coloured by
+                                      label: FILE.png and FILE.svg (cairo)
+  plot --log FILE.jsonl --out FILE.png
+                                      every series of a training log against the step
   tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--rows ROWS.npy]
          [--split train|test]         the BPE tokenizer of the spec's text data (a
                                       Hugging Face tokenizer.json), each text's ids,
@@ -328,6 +334,11 @@ int main(int argc, char **argv) {
                                               {"--analogy", true}, {"--text", true},
                                               {"--split", true}, {"--json", false}},
                                  /*needsSpec=*/false));
+    if (command == "plot")
+      return runPlot(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true}, {"--method", true},
+                                            {"--split", true}, {"--points", true}, {"--seed", true},
+                                            {"--log", true}},
+                               /*needsSpec=*/false));
     if (command == "bench")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
                                               {"--steps", true}, {"--warmup", true},
