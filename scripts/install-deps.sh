@@ -10,6 +10,8 @@ packages=(
   nlohmann-json3-dev libopenblas-dev libopenblas0-pthread libgtest-dev
   libhnswlib-dev                                            # approximate vector search
   libcairo2-dev                                             # strata plot (PNG, SVG)
+  libcpp-httplib-dev                                        # strata serve
+  chromium chromium-driver python3-selenium                 # strata serve's browser test
   dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
   python3-venv                                              # .venv for PyPI tooling (below)
 )

@@ -38,6 +38,20 @@ if os.path.exists(venv_python) and subprocess.run(
         [venv_python, "-c", "import tokenizers"], capture_output=True).returncode == 0:
     config.available_features.add("hf-tokenizers")
     config.substitutions.append(("%venv-python", venv_python))
+# Debian's python3 (not a pyenv one on PATH) runs the tests that import Debian's
+# python3-numpy, python3-torch and python3-selenium.
+debian_python = "/usr/bin/python3"
+def debian_python_has(modules):
+    return os.path.exists(debian_python) and subprocess.run(
+        [debian_python, "-c", "import " + ", ".join(modules)], capture_output=True).returncode == 0
+config.substitutions.append(("%debian-python", debian_python))
+if debian_python_has(["numpy"]):
+    config.available_features.add("numpy")
+if debian_python_has(["torch"]):
+    config.available_features.add("torch")
+# The explorer's browser test drives Debian's chromium through chromedriver.
+if shutil.which("chromium") and shutil.which("chromedriver") and debian_python_has(["selenium"]):
+    config.available_features.add("chromium")
 # GPU code is checked by ptxas from the CUDA toolkit wherever the toolkit is installed.
 ptxas = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptxas")
 if os.path.exists(ptxas):

@@ -20,6 +20,7 @@
 #include "MLIRGen.h"
 #include "PlotCommand.h"
 #include "SearchCommand.h"
+#include "ServeCommand.h"
 #include "Spec.h"
 #include "TrainCommands.h"
 #include "Trainer.h"
@@ -85,6 +86,11 @@ commands:
                                       label: FILE.png and FILE.svg (cairo)
   plot --log FILE.jsonl --out FILE.png
                                       every series of a training log against the step
+  serve SPEC [--checkpoint DIR] [--host 127.0.0.1] [--port 8765] [--method pca|tsne]
+        [--split test|train] [--points N]
+                                      a local web page exploring the embeddings: the
+                                      plane, each item on hover, neighbours on click,
+                                      a search box for text models (--port 0: any free)
   tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--rows ROWS.npy]
          [--split train|test]         the BPE tokenizer of the spec's text data (a
                                       Hugging Face tokenizer.json), each text's ids,
@@ -339,6 +345,11 @@ int main(int argc, char **argv) {
                                             {"--split", true}, {"--points", true}, {"--seed", true},
                                             {"--log", true}},
                                /*needsSpec=*/false));
+    if (command == "serve")
+      return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--host", true}, {"--port", true},
+                                              {"--method", true}, {"--split", true}, {"--points", true},
+                                              {"--seed", true}}),
+                       runServe);
     if (command == "bench")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
                                               {"--steps", true}, {"--warmup", true},
