@@ -67,6 +67,57 @@ void strata::runtime::saveCheckpoint(const std::string &dir, const std::string &
   }
 }
 
+namespace {
+
+/// Copies each parameter of `layout` from `file` into the arena.
+void copyParameters(const Safetensors &file, const std::string &path, const std::vector<ParamEntry> &layout,
+                    Tensor &params) {
+  size_t elementBytes = sizeOf(params.dtype());
+  for (const ParamEntry &p : layout) {
+    const Tensor *t = file.find(p.name);
+    if (!t)
+      throw CheckpointError{"'" + path + "' has no parameter '" + p.name + "'"};
+    if (t->shape() != p.shape || t->dtype() != params.dtype())
+      throw CheckpointError{"'" + path + "': parameter '" + p.name + "' is " + name(t->dtype()) +
+                            shapeText(t->shape()) + ", the model expects " + name(params.dtype()) +
+                            shapeText(p.shape)};
+    std::memcpy(static_cast<std::byte *>(params.data()) + p.offset * elementBytes, t->data(), t->bytes());
+  }
+}
+
+} // namespace
+
+int64_t strata::runtime::loadParameters(const std::string &path, const std::vector<ParamEntry> &layout,
+                                        Tensor &params) {
+  Safetensors file;
+  try {
+    file = readSafetensors(path);
+  } catch (const SafetensorsError &e) {
+    throw CheckpointError{e.message};
+  }
+  std::string unknown;
+  int64_t read = 0;
+  for (const auto &entry : file.tensors) {
+    if (entry.first == kOptState)
+      continue;
+    ++read;
+    bool known = false;
+    for (const ParamEntry &p : layout)
+      known = known || p.name == entry.first;
+    if (!known)
+      unknown += (unknown.empty() ? "'" : ", '") + entry.first + "'";
+  }
+  if (!unknown.empty()) {
+    std::string names;
+    for (const ParamEntry &p : layout)
+      names += (names.empty() ? "" : ", ") + p.name;
+    throw CheckpointError{"'" + path + "' has tensors the model does not: " + unknown + " (its parameters: " +
+                          names + ")"};
+  }
+  copyParameters(file, path, layout, params);
+  return read;
+}
+
 void strata::runtime::loadCheckpoint(const std::string &dir, const std::string &model,
                                      const std::vector<ParamEntry> &layout, TrainState &state) {
   std::string path = checkpointPath(dir);
@@ -92,18 +143,7 @@ void strata::runtime::loadCheckpoint(const std::string &dir, const std::string &
   } catch (const std::exception &) {
     throw CheckpointError{"'" + path + "' has a malformed step or seed"};
   }
-  size_t elementBytes = sizeOf(state.params.dtype());
-  for (const ParamEntry &p : layout) {
-    const Tensor *t = file.find(p.name);
-    if (!t)
-      throw CheckpointError{"'" + path + "' has no parameter '" + p.name + "'"};
-    if (t->shape() != p.shape || t->dtype() != state.params.dtype())
-      throw CheckpointError{"'" + path + "': parameter '" + p.name + "' is " + name(t->dtype()) +
-                            shapeText(t->shape()) + ", the model expects " +
-                            name(state.params.dtype()) + shapeText(p.shape)};
-    std::memcpy(static_cast<std::byte *>(state.params.data()) + p.offset * elementBytes, t->data(),
-                t->bytes());
-  }
+  copyParameters(file, path, layout, state.params);
   if (!state.optState.empty()) {
     const Tensor *t = file.find(kOptState);
     if (!t || t->numElements() != state.optState.numElements() ||

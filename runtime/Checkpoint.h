@@ -41,4 +41,11 @@ void saveCheckpoint(const std::string &dir, const std::string &model,
 void loadCheckpoint(const std::string &dir, const std::string &model,
                     const std::vector<ParamEntry> &layout, TrainState &state);
 
+/// Fills the arena `params` from any .safetensors file (one written by
+/// PyTorch, or a checkpoint) by parameter name: every parameter of `layout`
+/// must be there as f32 of its shape; names the model does not have (other
+/// than a checkpoint's optimizer state) are an error, as in PyTorch's strict
+/// load_state_dict. Returns how many tensors were read.
+int64_t loadParameters(const std::string &path, const std::vector<ParamEntry> &layout, Tensor &params);
+
 } // namespace strata::runtime

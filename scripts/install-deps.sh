@@ -12,6 +12,7 @@ packages=(
   libcairo2-dev                                             # strata plot (PNG, SVG)
   libcpp-httplib-dev                                        # strata serve
   chromium chromium-driver python3-selenium                 # strata serve's browser test
+  python3-numpy python3-torch                               # interop tests (npy, safetensors)
   dataset-fashion-mnist bible-kjv                           # data, never downloaded at run time
   python3-venv                                              # .venv for PyPI tooling (below)
 )

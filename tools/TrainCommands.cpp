@@ -177,6 +177,14 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   double compileSeconds = secondsSince(start);
   const Function &step = program->function("train_step");
   TrainState state = initialState(*program, seed);
+  if (options.has("--init")) {
+    if (options.has("--resume"))
+      throw UsageError{"--init starts a new run from given parameters; --resume continues a checkpoint's run"};
+    int64_t read = loadParameters(options.get("--init"), program->params(), state.params);
+    if (!json && !options.has("--quiet"))
+      std::fprintf(stderr, "parameters from %s (%lld tensors); optimizer state fresh\n",
+                   options.get("--init").c_str(), (long long)read);
+  }
 
   TrainOptions trainOptions;
   trainOptions.model = graph.model;

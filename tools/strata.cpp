@@ -60,8 +60,11 @@ commands:
                                       worst relative error per parameter
   train SPEC [--target=cpu] [--epochs E | --steps N] [--batch B] [--seed S]
              [--checkpoint DIR] [--checkpoint-every N] [--resume] [--log FILE.jsonl]
-             [--quiet] [--json]       train; a progress bar on a terminal; checkpoints
-                                      go to DIR (default runs/MODEL) every epoch
+             [--init PARAMS.safetensors] [--quiet] [--json]
+                                      train; a progress bar on a terminal; checkpoints
+                                      go to DIR (default runs/MODEL) every epoch; --init
+                                      starts from the parameters of a .safetensors file
+                                      (a checkpoint, or PyTorch's with the same names)
   eval SPEC [--checkpoint DIR] [--probe linear|knn] [--k K] [--json]
                                       test loss, and linear-probe / kNN test accuracy
                                       of the @represent value
@@ -311,7 +314,7 @@ int main(int argc, char **argv) {
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--epochs", true},
                                               {"--steps", true}, {"--batch", true},
                                               {"--seed", true}, {"--checkpoint", true},
-                                              {"--checkpoint-every", true}, {"--resume", false},
+                                              {"--checkpoint-every", true}, {"--resume", false}, {"--init", true},
                                               {"--log", true}, {"--quiet", false},
                                               {"--matmul", true}, {"--json", false}}),
                        runTrain);
