@@ -158,6 +158,26 @@ KnnScores strata::runtime::knnScores(const Tensor &trainX, const Tensor &trainY,
   return {static_cast<double>(correct) / nt, static_cast<double>(agreeing) / (nt * k)};
 }
 
+double strata::runtime::labelAgreementWithin(const Tensor &x, const Tensor &labels, int k) {
+  int64_t n = x.shape().empty() ? 0 : x.shape()[0];
+  if (labels.dtype() != DType::I32 || labels.numElements() != n || n <= k || k < 1)
+    throw std::invalid_argument("label agreement needs one i32 label per row and more than k rows");
+  int64_t d = x.numElements() / n;
+  Tensor rows(DType::F32, {n, d});
+  for (int64_t i = 0; i < n * d; ++i)
+    rows.as<float>()[i] = static_cast<float>(x.at(i));
+  std::vector<std::vector<int64_t>> self(n);
+  for (int64_t i = 0; i < n; ++i)
+    self[i] = {i};
+  auto neighbours = exactSearch(rows, rows, k, Similarity::Cosine, self);
+  const int32_t *y = labels.as<int32_t>();
+  int64_t agreeing = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (const Neighbour &nb : neighbours[i])
+      agreeing += y[nb.id] == y[i];
+  return static_cast<double>(agreeing) / (n * k);
+}
+
 double strata::runtime::knnAccuracy(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
                                     const Tensor &testY, int numClasses, int k) {
   return knnScores(trainX, trainY, testX, testY, numClasses, k).accuracy;

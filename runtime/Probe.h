@@ -38,6 +38,10 @@ struct KnnScores {
 KnnScores knnScores(const Tensor &trainX, const Tensor &trainY, const Tensor &testX, const Tensor &testY,
                     int numClasses, int k);
 
+/// Within one set of rows f32 [N, ...] with i32 labels: the share of each
+/// row's k nearest other rows (cosine) that share its label.
+double labelAgreementWithin(const Tensor &x, const Tensor &labels, int k);
+
 /// Test accuracy of the cosine k-nearest-neighbour classifier.
 double knnAccuracy(const Tensor &trainX, const Tensor &trainY, const Tensor &testX,
                    const Tensor &testY, int numClasses, int k);

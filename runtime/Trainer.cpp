@@ -4,6 +4,7 @@
 
 #include "Geometry.h"
 #include "MetricsLog.h"
+#include "Probe.h"
 #include "Progress.h"
 
 #include <algorithm>
@@ -20,6 +21,10 @@ using namespace strata::runtime;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// The role of the batch's labels among a step's inputs, for the collapse
+/// watch only: no argument of the step has it.
+const char *const kWatchLabels = "watch:label";
 
 /// The input tensors a function takes, by role, with the data field of each.
 struct Inputs {
@@ -90,8 +95,10 @@ private:
 };
 
 /// Every `every` steps, the geometry of the batch's @represent value goes
-/// into the step's log record; the first time it looks collapsed, a warning
-/// goes to stderr.
+/// into the step's log record (with the batch's labels, when the data set
+/// has them, also alignment of same-label pairs and how many of each row's
+/// nearest rows in the batch share its label); the first time it looks
+/// collapsed, a warning goes to stderr.
 class CollapseWatch {
 public:
   CollapseWatch(const std::map<std::string, Tensor> &outputs, int64_t every) : every_(every) {
@@ -103,7 +110,8 @@ public:
   }
 
   /// `record`: the step's log record, or null when the run keeps no log.
-  void check(int64_t step, nlohmann::ordered_json *record, Progress *progress) {
+  /// `labels`: the batch's labels, or null.
+  void check(int64_t step, nlohmann::ordered_json *record, Progress *progress, const Tensor *labels) {
     if (!represent_ || every_ <= 0 || step % every_ != 0)
       return;
     Geometry g = geometryOf(*represent_);
@@ -112,6 +120,10 @@ public:
       (*record)["represent_std_mean"] = g.stdMean;
       (*record)["represent_std_min"] = g.stdMin;
       (*record)["represent_normalized_std"] = g.normalizedStd;
+      if (labels && labels->numElements() == g.rows && g.rows > kBatchNeighbours) {
+        (*record)["represent_alignment"] = alignment(*represent_, *labels, g.rows);
+        (*record)["represent_label_agreement"] = labelAgreementWithin(*represent_, *labels, kBatchNeighbours);
+      }
     }
     std::string sign = collapseSign(g);
     if (sign.empty() || warned_)
@@ -124,6 +136,7 @@ public:
   }
 
 private:
+  static constexpr int kBatchNeighbours = 5;
   int64_t every_;
   std::string name_;
   const Tensor *represent_ = nullptr;
@@ -159,6 +172,13 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
   // Two sets of inputs: a second thread fills step s + 1's while step s
   // runs on the other (the batches depend only on the seed and the step).
   std::array<Inputs, 2> inputs = {inputsOf(step, data), inputsOf(step, data)};
+  // The watch's labels ride along with each batch (no argument of the step).
+  bool watchLabels = options.watchEvery > 0 && data.numClasses > 0 && data.fields.count("label");
+  for (Inputs &in : inputs)
+    if (watchLabels) {
+      in.tensors[kWatchLabels] = Tensor(DType::I32, {batchOf(step)});
+      in.fields[kWatchLabels] = "label";
+    }
   Tensor loss(step.args()[step.find("loss")].dtype, {});
   Tensor gradNorm(loss.dtype(), {});
   std::map<std::string, Tensor *> byRole = {{"params", &state.params},
@@ -238,7 +258,9 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
         if (role.rfind("metric:", 0) == 0)
           record[role.substr(7)] = tensor.at(0);
     }
-    watch.check(s, log ? &record : nullptr, progress ? progress.get() : nullptr);
+    auto labels = inputs[s % 2].tensors.find(kWatchLabels);
+    watch.check(s, log ? &record : nullptr, progress ? progress.get() : nullptr,
+                labels == inputs[s % 2].tensors.end() ? nullptr : &labels->second);
     if (log) {
       record["elapsed_s"] = std::chrono::duration<double>(Clock::now() - loopStart).count();
       log->write(record);
