@@ -3,28 +3,26 @@
 # Debian's python, with python3-torch; not a pyenv build.
 python=/usr/bin/python3
 
-# Installs Debian's python3-torch and python3-numpy (and OpenBLAS, so torch does
-# not fall back to the reference BLAS) when they are missing.
-ensure_torch() {
-  if "$python" -c 'import torch, numpy' 2> /dev/null; then
+# Installs Debian packages when `import MODULES` fails under Debian's python:
+#   ensure_debian_modules "torch, numpy" python3-torch python3-numpy
+ensure_debian_modules() {
+  local modules=$1
+  shift
+  if "$python" -c "import $modules" 2> /dev/null; then
     return
   fi
   local sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@"
 }
 
+# Debian's python3-torch and python3-numpy, with OpenBLAS so torch does not fall
+# back to the reference BLAS.
+ensure_torch() { ensure_debian_modules "torch, numpy" python3-torch python3-numpy libopenblas0-pthread; }
+
 # Debian's python3-faiss (FAISS with its NumPy binding), for bench/search.sh.
-ensure_faiss() {
-  if "$python" -c 'import faiss, numpy' 2> /dev/null; then
-    return
-  fi
-  local sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3-faiss python3-numpy libopenblas0-pthread
-}
+ensure_faiss() { ensure_debian_modules "faiss, numpy" python3-faiss python3-numpy libopenblas0-pthread; }
 
 # gensim from PyPI, in the project's .venv (scripts/install-deps.sh makes it).
 venv_python=.venv/bin/python
