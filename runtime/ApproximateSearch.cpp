@@ -2,11 +2,12 @@
 
 #include "ApproximateSearch.h"
 
+#include "Parallel.h"
+
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 #include <unordered_set>
 
 using namespace strata::runtime;
@@ -20,15 +21,6 @@ struct ApproximateIndex::Graph {
              static_cast<size_t>(o.efConstruction), static_cast<size_t>(o.seed)) {}
   Graph(const std::string &path, int64_t dim) : space(static_cast<size_t>(dim)), hnsw(&space, path) {}
 };
-
-namespace {
-
-void checkMatrix(const Tensor &t, const char *what) {
-  if (t.dtype() != DType::F32 || t.shape().size() != 2)
-    throw std::invalid_argument(std::string(what) + " must be f32 [rows, dim]");
-}
-
-} // namespace
 
 ApproximateIndex::ApproximateIndex(const Tensor &rows, Similarity similarity, const HnswOptions &options)
     : similarity_(similarity) {
@@ -94,20 +86,12 @@ ApproximateIndex::search(const Tensor &queries, int64_t k, const std::vector<std
           continue;
         list.push_back({id, 1.0f - distance}); // hnswlib's inner-product distance is 1 - <x, y>
       }
-      std::sort(list.begin(), list.end(), [](const Neighbour &a, const Neighbour &b) {
-        return a.score > b.score || (a.score == b.score && a.id < b.id);
-      });
+      std::sort(list.begin(), list.end(), ranksAbove);
       if (static_cast<int64_t>(list.size()) > k)
         list.resize(k);
     }
   };
-  int64_t workers = std::min<int64_t>(std::max(1u, std::thread::hardware_concurrency()), q);
-  std::vector<std::thread> pool;
-  for (int64_t w = 1; w < workers; ++w)
-    pool.emplace_back(answer, q * w / workers, q * (w + 1) / workers);
-  answer(0, workers ? q / workers : q);
-  for (std::thread &t : pool)
-    t.join();
+  parallelRanges(q, answer);
   return results;
 }
 

@@ -3,11 +3,11 @@
 #include "Tsne.h"
 
 #include "Geometry.h"
+#include "Parallel.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 using namespace strata::runtime;
@@ -20,17 +20,10 @@ constexpr int64_t kChunks = 64;
 
 /// Runs body(first, last, chunk) over [0, n) in kChunks chunks on all cores.
 template <typename Body> void forChunks(int64_t n, Body body) {
-  int64_t workers = std::max<int64_t>(1, std::min<int64_t>(std::thread::hardware_concurrency(), kChunks));
-  auto run = [&](int64_t worker) {
-    for (int64_t c = worker; c < kChunks; c += workers)
+  parallelRanges(kChunks, [&](int64_t firstChunk, int64_t lastChunk) {
+    for (int64_t c = firstChunk; c < lastChunk; ++c)
       body(n * c / kChunks, n * (c + 1) / kChunks, c);
-  };
-  std::vector<std::thread> pool;
-  for (int64_t w = 1; w < workers; ++w)
-    pool.emplace_back(run, w);
-  run(0);
-  for (std::thread &t : pool)
-    t.join();
+  });
 }
 
 /// Symmetric input affinities P (n x n, summing to 1): row i's conditional

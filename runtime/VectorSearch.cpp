@@ -2,50 +2,50 @@
 
 #include "VectorSearch.h"
 
+#include "Parallel.h"
+
 #include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-#include <thread>
 
 using namespace strata::runtime;
 
 namespace {
 
-/// Ranks a above b: higher score, then lower id.
-bool better(const Neighbour &a, const Neighbour &b) {
-  return a.score > b.score || (a.score == b.score && a.id < b.id);
-}
-
 /// The k best of one query's scores over n rows, skipping `skip` (sorted).
 std::vector<Neighbour> topK(const float *scores, int64_t n, int64_t k,
                             const std::vector<int64_t> &skip) {
-  std::vector<Neighbour> heap; // a min-heap by `better`: the worst kept on top
+  std::vector<Neighbour> heap; // a min-heap by ranksAbove: the worst kept on top
   heap.reserve(k + 1);
   for (int64_t i = 0; i < n; ++i) {
     Neighbour candidate{i, scores[i]};
-    if (static_cast<int64_t>(heap.size()) == k && !better(candidate, heap.front()))
+    if (static_cast<int64_t>(heap.size()) == k && !ranksAbove(candidate, heap.front()))
       continue;
     if (!skip.empty() && std::binary_search(skip.begin(), skip.end(), i))
       continue;
     heap.push_back(candidate);
-    std::push_heap(heap.begin(), heap.end(), better);
+    std::push_heap(heap.begin(), heap.end(), ranksAbove);
     if (static_cast<int64_t>(heap.size()) > k) {
-      std::pop_heap(heap.begin(), heap.end(), better);
+      std::pop_heap(heap.begin(), heap.end(), ranksAbove);
       heap.pop_back();
     }
   }
-  std::sort(heap.begin(), heap.end(), better);
+  std::sort(heap.begin(), heap.end(), ranksAbove);
   return heap;
 }
 
-void checkMatrix(const Tensor &t, const char *what) {
+} // namespace
+
+bool strata::runtime::ranksAbove(const Neighbour &a, const Neighbour &b) {
+  return a.score > b.score || (a.score == b.score && a.id < b.id);
+}
+
+void strata::runtime::checkMatrix(const Tensor &t, const char *what) {
   if (t.dtype() != DType::F32 || t.shape().size() != 2)
     throw std::invalid_argument(std::string(what) + " must be f32 [rows, dim]");
 }
-
-} // namespace
 
 Tensor strata::runtime::unitRows(const Tensor &x) {
   checkMatrix(x, "unitRows");
@@ -89,7 +89,6 @@ strata::runtime::exactSearch(const Tensor &index, const Tensor &queries, int64_t
   std::vector<std::vector<Neighbour>> results(q);
   const int64_t block = 256; // queries per matrix product: block x n floats of scores
   std::vector<float> scores(std::min(block, q) * n);
-  int64_t threads = std::max<int64_t>(1, std::thread::hardware_concurrency());
   for (int64_t start = 0; start < q; start += block) {
     int64_t m = std::min(block, q - start);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, d, 1.0f, y + start * d, d, x, d,
@@ -98,13 +97,7 @@ strata::runtime::exactSearch(const Tensor &index, const Tensor &queries, int64_t
       for (int64_t r = first; r < last; ++r)
         results[start + r] = topK(scores.data() + r * n, n, k, skip.empty() ? none : skip[start + r]);
     };
-    int64_t workers = std::min(threads, m);
-    std::vector<std::thread> pool;
-    for (int64_t w = 1; w < workers; ++w)
-      pool.emplace_back(select, m * w / workers, m * (w + 1) / workers);
-    select(0, m / workers);
-    for (std::thread &t : pool)
-      t.join();
+    parallelRanges(m, select);
   }
   return results;
 }

@@ -32,6 +32,12 @@ std::vector<std::vector<Neighbour>> exactSearch(const Tensor &index, const Tenso
                                                 int64_t k, Similarity similarity,
                                                 const std::vector<std::vector<int64_t>> &exclude = {});
 
+/// Ranks a above b: higher score, then lower id (so results are deterministic).
+bool ranksAbove(const Neighbour &a, const Neighbour &b);
+
+/// Throws std::invalid_argument unless `t` is f32 [rows, dim].
+void checkMatrix(const Tensor &t, const char *what);
+
 /// A copy of f32 [N, d] `x` with every non-zero row scaled to unit length.
 Tensor unitRows(const Tensor &x);
 

@@ -62,8 +62,7 @@ int plotEmbeddings(const Options &options) {
   frontend::Graph graph = frontend::buildGraph(frontend::loadSpec(options.spec), frontend::prelude());
   Projection p = projectSplit(options, graph);
   ScatterPlot plot;
-  plot.title = graph.model + ": " + graph.values[graph.represent].name + " (" + std::to_string(p.dim) +
-               "-d), " + p.split + " split";
+  plot.title = titleOf(graph, p);
   plot.x = p.x;
   plot.y = p.y;
   plot.group = p.label;
@@ -171,6 +170,11 @@ Projection strata::tools::projectSplit(const Options &options, const frontend::G
   if (dataOut)
     *dataOut = std::move(data);
   return p;
+}
+
+std::string strata::tools::titleOf(const frontend::Graph &graph, const Projection &projection) {
+  return graph.model + ": " + graph.values[graph.represent].name + " (" + std::to_string(projection.dim) +
+         "-d), " + projection.split + " split";
 }
 
 int strata::tools::runPlot(const Options &options) {

@@ -31,6 +31,9 @@ struct Projection {
 Projection projectSplit(const Options &options, const frontend::Graph &graph, runtime::Tensor *z = nullptr,
                         runtime::Dataset *data = nullptr);
 
+/// "MODEL: VALUE (D-d), SPLIT split", the heading of a projection's picture.
+std::string titleOf(const frontend::Graph &graph, const Projection &projection);
+
 /// `strata plot SPEC --out FILE.png` (the projection) or `strata plot --log
 /// FILE.jsonl --out FILE.png` (the training curves): a PNG and an SVG beside it.
 int runPlot(const Options &options);

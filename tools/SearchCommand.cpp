@@ -309,12 +309,12 @@ nlohmann::ordered_json graphKey(const std::string &npyPath, const Tensor &index,
 /// build. Without a file (`npyPath` empty) or a writable folder it is only built.
 std::unique_ptr<ApproximateIndex> graphOf(const std::string &npyPath, const Tensor &index, Similarity similarity,
                                           const HnswOptions &hnsw, SearchReport &report) {
+  std::string graphPath = npyPath + ".hnsw", keyPath = graphPath + ".json";
+  nlohmann::ordered_json key;
   if (!npyPath.empty()) {
-    std::string graphPath = npyPath + ".hnsw", keyPath = graphPath + ".json";
-    nlohmann::ordered_json key = graphKey(npyPath, index, similarity, hnsw);
+    key = graphKey(npyPath, index, similarity, hnsw);
     std::ifstream keyFile(keyPath);
-    nlohmann::ordered_json saved = nlohmann::ordered_json::parse(keyFile, nullptr, /*allow_exceptions=*/false);
-    if (saved == key) {
+    if (nlohmann::ordered_json::parse(keyFile, nullptr, /*allow_exceptions=*/false) == key) {
       try {
         auto graph = ApproximateIndex::load(graphPath, index.shape()[1], similarity, hnsw);
         if (graph->size() == index.shape()[0]) {
@@ -326,25 +326,23 @@ std::unique_ptr<ApproximateIndex> graphOf(const std::string &npyPath, const Tens
         // unreadable: built again below
       }
     }
-    auto start = std::chrono::steady_clock::now();
-    auto graph = std::make_unique<ApproximateIndex>(index, similarity, hnsw);
-    report.buildSeconds = secondsSince(start);
-    try {
-      graph->save(graphPath + ".tmp");
-      std::ofstream(keyPath + ".tmp") << key.dump() << "\n";
-      std::filesystem::rename(graphPath + ".tmp", graphPath);
-      std::filesystem::rename(keyPath + ".tmp", keyPath);
-      report.graphFile = graphPath;
-    } catch (const std::exception &) {
-      std::error_code ignored;
-      std::filesystem::remove(graphPath + ".tmp", ignored);
-      std::filesystem::remove(keyPath + ".tmp", ignored);
-    }
-    return graph;
   }
   auto start = std::chrono::steady_clock::now();
   auto graph = std::make_unique<ApproximateIndex>(index, similarity, hnsw);
   report.buildSeconds = secondsSince(start);
+  if (npyPath.empty())
+    return graph;
+  try {
+    graph->save(graphPath + ".tmp");
+    std::ofstream(keyPath + ".tmp") << key.dump() << "\n";
+    std::filesystem::rename(graphPath + ".tmp", graphPath);
+    std::filesystem::rename(keyPath + ".tmp", keyPath);
+    report.graphFile = graphPath;
+  } catch (const std::exception &) {
+    std::error_code ignored;
+    std::filesystem::remove(graphPath + ".tmp", ignored);
+    std::filesystem::remove(keyPath + ".tmp", ignored);
+  }
   return graph;
 }
 

@@ -45,13 +45,13 @@ struct Explorer {
   bool isText() const { return data.tokenizer != nullptr && data.fields.count("tokens"); }
 
   /// Row `row` as the page shows it: class, image pixels (0-255) or text.
-  nlohmann::json item(int64_t row, bool withPixels) const {
+  nlohmann::json item(int64_t row) const {
     nlohmann::json j{{"row", row}};
     auto label = data.fields.find("label");
     if (label != data.fields.end() && !projection.classNames.empty())
       j["class"] = projection.classNames.at(label->second.as<int32_t>()[row]);
     auto image = data.fields.find("image");
-    if (withPixels && image != data.fields.end()) {
+    if (image != data.fields.end()) {
       int64_t pixels = image->second.numElements() / rows();
       std::vector<int> bytes(pixels);
       for (int64_t p = 0; p < pixels; ++p)
@@ -66,7 +66,7 @@ struct Explorer {
   nlohmann::json ranked(const std::vector<Neighbour> &list) const {
     nlohmann::json out = nlohmann::json::array();
     for (const Neighbour &n : list) {
-      nlohmann::json j = item(n.id, /*withPixels=*/true);
+      nlohmann::json j = item(n.id);
       j["score"] = n.score;
       out.push_back(j);
     }
@@ -92,8 +92,7 @@ nlohmann::json pointsOf(const Explorer &e) {
   for (size_t i = 0; i < p.rows.size(); ++i)
     points.push_back({p.x[i], p.y[i], p.label.empty() ? -1 : p.label[i], p.rows[i]});
   std::string method = p.method == "pca" ? "PCA" : "t-SNE";
-  return {{"title", e.graph.model + ": " + e.graph.values[e.graph.represent].name + " (" +
-                        std::to_string(p.dim) + "-d), " + p.split + " split"},
+  return {{"title", titleOf(e.graph, p)},
           {"subtitle", method + " of " + std::to_string(p.rows.size()) + " of " + std::to_string(p.splitRows) +
                            " rows; hover a point to see it, click it for its nearest neighbours among all " +
                            std::to_string(p.splitRows)},
@@ -165,7 +164,7 @@ int strata::tools::runServe(const Options &options, const frontend::Graph &graph
   server.Get("/api/item", api(e, [](const Explorer &x, const httplib::Request &request) {
                if (!request.has_param("row"))
                  throw UsageError{"item needs ?row=R"};
-               return x.item(intParam(request, "row", 0, 0, x.rows() - 1), /*withPixels=*/true);
+               return x.item(intParam(request, "row", 0, 0, x.rows() - 1));
              }));
   server.Get("/api/neighbours", api(e, neighboursOf));
   server.Get("/api/search", api(e, searchOf));
