@@ -150,20 +150,27 @@ Value klNormal(TensorMath &m, KlNormalOp op) {
   return m.scale(m.sumAll(terms), -0.5 / batch);
 }
 
-Value negativeSampling(TensorMath &m, NegativeSamplingOp op) {
-  Value x = op.getInput(), table = op.getTable();
+/// word2vec's loss of rows `x` against `table`'s rows at `positive` (true)
+/// and `negatives` (noise), reduced as `reduction` says.
+Value negativeSamplingLoss(TensorMath &m, Value x, Value table, Value positiveIds,
+                           Value negativeIds, Reduction reduction) {
   auto type = TensorMath::typeOf(x);
   int64_t rows = type.getDimSize(0), dim = type.getDimSize(1);
-  int64_t noise = TensorMath::typeOf(op.getNegatives()).getDimSize(1);
+  int64_t noise = TensorMath::typeOf(negativeIds).getDimSize(1);
   OpBuilder &b = m.builder();
-  Value positive = b.create<EmbeddingOp>(m.location(), table, op.getPositive()); // [B, D]
-  Value negative = b.create<EmbeddingOp>(m.location(), table, op.getNegatives()); // [B, K, D]
-  Value truth = m.reduceSum(m.mul(x, positive), {-1}, false);                     // [B]
+  Value positive = b.create<EmbeddingOp>(m.location(), table, positiveIds); // [B, D]
+  Value negative = b.create<EmbeddingOp>(m.location(), table, negativeIds); // [B, K, D]
+  Value truth = m.reduceSum(m.mul(x, positive), {-1}, false);              // [B]
   Value rowsOfX = m.broadcast(m.reshape(x, {rows, 1, dim}), {rows, noise, dim});
-  Value scores = m.reduceSum(m.mul(rowsOfX, negative), {-1}, false);              // [B, K]
+  Value scores = m.reduceSum(m.mul(rowsOfX, negative), {-1}, false);       // [B, K]
   // -log sigmoid(s) = softplus(-s): the true pair should score high, noise low.
   Value perRow = m.add(softplus(m, m.neg(truth)), m.reduceSum(softplus(m, scores), {-1}, false));
-  return op.getReduction() == Reduction::sum ? m.sumAll(perRow) : m.meanAll(perRow);
+  return reduction == Reduction::sum ? m.sumAll(perRow) : m.meanAll(perRow);
+}
+
+Value negativeSampling(TensorMath &m, NegativeSamplingOp op) {
+  return negativeSamplingLoss(m, op.getInput(), op.getTable(), op.getPositive(),
+                              op.getNegatives(), op.getReduction());
 }
 
 /// Records the ops a decomposition creates, so reverse mode can walk them.
@@ -174,15 +181,34 @@ struct RecordingListener : public OpBuilder::Listener {
   }
 };
 
+/// The input's and the table's gradients of the loss: reverse mode over the
+/// loss's decomposition, seeded with the op's incoming gradient.
+SmallVector<Value> negativeSamplingGradients(TensorMath &m, NegativeSamplingGradOp op) {
+  RecordingListener recorder;
+  OpBuilder &b = m.builder();
+  OpBuilder::Listener *previous = b.getListener();
+  b.setListener(&recorder);
+  Value loss = negativeSamplingLoss(m, op.getInput(), op.getTable(), op.getPositive(),
+                                    op.getNegatives(), op.getReduction());
+  b.setListener(previous);
+  llvm::DenseMap<Value, Value> gradients{{loss, op.getGradient()}};
+  if (failed(backpropagate(b, recorder.created, gradients)))
+    return {};
+  return {gradients.lookup(op.getInput()), gradients.lookup(op.getTable())};
+}
+
 } // namespace
 
 bool mlir::strata::isComposite(Operation *op) {
   return isa<GeluOp, SoftmaxOp, LayerNormOp, MseOp, BceWithLogitsOp, CrossEntropyOp,
-             NtXentOp, InfoNceOp, KlNormalOp, NegativeSamplingOp, AccuracyOp>(op);
+             NtXentOp, InfoNceOp, KlNormalOp, NegativeSamplingOp, NegativeSamplingGradOp,
+             AccuracyOp>(op);
 }
 
 SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
   TensorMath m(builder, op->getLoc());
+  if (auto grad = dyn_cast<NegativeSamplingGradOp>(op))
+    return negativeSamplingGradients(m, grad);
   Value result = llvm::TypeSwitch<Operation *, Value>(op)
                      .Case([&](GeluOp o) { return gelu(m, o); })
                      .Case([&](SoftmaxOp o) { return softmax(m, o); })

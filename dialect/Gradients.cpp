@@ -73,6 +73,11 @@ STRATA_NO_GRADIENT(TokenMaskOp)     // integer in
 STRATA_NO_GRADIENT(AccuracyOp)      // a count of argmax hits: piecewise constant
 #undef STRATA_NO_GRADIENT
 
+LogicalResult NegativeSamplingGradOp::buildGradients(OpBuilder &, ArrayRef<Value>,
+                                                     SmallVectorImpl<Value> &) {
+  return emitOpError("is a gradient; strata differentiates it no further");
+}
+
 LogicalResult OptimizerUpdateOp::buildGradients(OpBuilder &, ArrayRef<Value>,
                                                 SmallVectorImpl<Value> &) {
   return emitOpError("is an optimizer step; nothing may differentiate through it");
@@ -228,9 +233,19 @@ STRATA_GRADIENT_BY_DECOMPOSITION(BceWithLogitsOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(CrossEntropyOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(NtXentOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(InfoNceOp)
-STRATA_GRADIENT_BY_DECOMPOSITION(NegativeSamplingOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(KlNormalOp)
 #undef STRATA_GRADIENT_BY_DECOMPOSITION
+
+LogicalResult NegativeSamplingOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                                 SmallVectorImpl<Value> &operandGradients) {
+  // One op for both gradients, so that a back end can compute them in one
+  // pass over the rows (its decomposition is this op's reverse mode).
+  auto grad = b.create<NegativeSamplingGradOp>(getLoc(), getInput(), getTable(), getPositive(),
+                                               getNegatives(), single(resultGradients),
+                                               getReductionAttr());
+  operandGradients.append({grad.getInputGrad(), grad.getTableGrad(), Value(), Value()});
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Reductions

@@ -461,6 +461,20 @@ LogicalResult NegativeSamplingOp::inferReturnTypes(MLIRContext *, std::optional<
 
 STRATA_BINARY_INFER_FN(EqualOp)
 
+LogicalResult NegativeSamplingGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                       Adaptor adaptor,
+                                                       SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::negativeSampling(
+      toShape(adaptor.getInput().getType()), toShape(adaptor.getTable().getType()),
+      toShape(adaptor.getPositive().getType()), toShape(adaptor.getNegatives().getType()), error);
+  if (!shape)
+    return emitOptionalError(loc, error);
+  results.push_back(adaptor.getInput().getType());
+  results.push_back(adaptor.getTable().getType());
+  return success();
+}
+
 LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {

@@ -690,6 +690,33 @@ def Strata_EmbeddingGradOp : Strata_Op<"embedding_grad", [Pure]> {
   }];
 }
 
+def Strata_NegativeSamplingGradOp : Strata_Op<"negative_sampling_grad", [Pure, AllElementTypesMatch<["input", "table", "gradient", "input_grad", "table_grad"]>]> {
+  let summary = "the gradients of `strata.negative_sampling` with respect to its input and its table";
+  let description = [{
+    Given the gradient of the loss (a scalar), returns d loss / d input [B, D]
+    and d loss / d table [V, D]. With s the row's score against an id,
+    d/ds softplus(-s) = -sigmoid(-s) for the true id and d/ds softplus(s) =
+    sigmoid(s) for each noise id; the table's rows get the input row scaled
+    by that, summed where ids repeat.
+
+    Its decomposition is the reverse mode of `strata.negative_sampling`'s; on
+    the CPU, strata-negative-sampling-kernels computes it in one pass over the
+    rows instead.
+
+    ```mlir
+    %gx, %gt = strata.negative_sampling_grad %x, %out, %context, %noise, %g reduce(sum) : tensor<4096x100xf32>, tensor<8192x100xf32>, tensor<4096xi32>, tensor<4096x5xi32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, Strata_FloatTensor:$table,
+                       Strata_IndexTensor:$positive, Strata_IndexTensor:$negatives,
+                       Strata_ScalarFloatTensor:$gradient, Strata_Reduction:$reduction);
+  let results = (outs Strata_FloatTensor:$input_grad, Strata_FloatTensor:$table_grad);
+  let assemblyFormat = [{
+    $input `,` $table `,` $positive `,` $negatives `,` $gradient `reduce` `(` $reduction `)` attr-dict `:`
+    type($input) `,` type($table) `,` type($positive) `,` type($negatives) `,` type($gradient)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // The train step: the parameter arena and the optimizer
 //===----------------------------------------------------------------------===//

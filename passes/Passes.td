@@ -132,6 +132,24 @@ def StrataFuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
 }
 
+def StrataNegativeSamplingKernels : Pass<"strata-negative-sampling-kernels", "mlir::func::FuncOp"> {
+  let summary = "Negative sampling's loss and gradients as one vector loop over the rows (CPU)";
+  let description = [{
+    Replaces `strata.negative_sampling` by a loop over the rows that computes
+    each row's K + 1 dot products in one sweep over D (a vector accumulator
+    per id) and adds up the softplus terms, and `strata.negative_sampling_grad`
+    by the same loop followed by a second sweep that writes the input's
+    gradient row and adds into the table's gradient at the row's ids. Vectors
+    have the largest of 8, 4, 2 or 1 lanes that divides D, so the order of
+    additions depends on the shapes only. Needs static shapes. Runs before
+    strata-decompose, which would otherwise turn both ops into whole-batch
+    ops (what the GPU pipeline uses).
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect", "mlir::linalg::LinalgDialect"];
+}
+
 def StrataSplitReductions : Pass<"strata-split-reductions", "mlir::func::FuncOp"> {
   let summary = "Split innermost float reductions into parallel lanes (CPU)";
   let description = [{

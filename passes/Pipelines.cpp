@@ -47,9 +47,13 @@ const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
 /// vector lanes.
 const char *kSplitReductions = "func.func(strata-split-reductions{min-elements=1048576}),canonicalize";
 
+/// Ops that the CPU computes with a hand-built vector loop rather than their
+/// decomposition.
+const char *kCpuKernels = "func.func(strata-negative-sampling-kernels)";
+
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {
-  std::string p = std::string(kToFusedLinalg) + "," + kSplitReductions + "," + kBufferize +
+  std::string p = std::string(kCpuKernels) + "," + kToFusedLinalg + "," + kSplitReductions + "," + kBufferize +
                   ",buffer-deallocation-pipeline,";
   if (blas)
     p += "strata-matmul-to-blas,";
@@ -58,8 +62,8 @@ std::string toLoops(bool blas) {
 
 /// Passes from loops to the LLVM dialect.
 const char *kLoopsToLLVM =
-    "convert-bufferization-to-memref,lower-affine,convert-scf-to-cf,"
-    "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
+    "convert-bufferization-to-memref,convert-vector-to-scf,lower-affine,convert-scf-to-cf,"
+    "expand-strided-metadata,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
     "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
 } // namespace

@@ -361,21 +361,45 @@ void strata::runtime::gatherRows(const Tensor &field, const std::vector<int64_t>
   }
 }
 
+SampledIds::SampledIds(const std::vector<double> &weights, int64_t perRow) : perRow_(perRow) {
+  double sum = 0;
+  for (double w : weights)
+    cdf_.push_back(sum += w);
+  if (cdf_.empty() || sum <= 0)
+    throw DataError{"sampled ids need at least one positive weight"};
+  guide_.resize(cdf_.size());
+  double bucket = sum / static_cast<double>(guide_.size());
+  for (size_t i = 0; i < guide_.size(); ++i)
+    guide_[i] = static_cast<int32_t>(
+        std::upper_bound(cdf_.begin(), cdf_.end(), static_cast<double>(i) * bucket) - cdf_.begin());
+}
+
+int64_t SampledIds::idOf(double u) const {
+  double total = cdf_.back();
+  auto bucket = std::min<size_t>(static_cast<size_t>(u / total * static_cast<double>(guide_.size())),
+                                 guide_.size() - 1);
+  // The bucket's start can round to either side of u: step back while the
+  // previous entry is still above u, then forward while this one is not.
+  int64_t at = std::min<int64_t>(guide_[bucket], static_cast<int64_t>(cdf_.size()) - 1);
+  while (at > 0 && cdf_[at - 1] > u)
+    --at;
+  while (at + 1 < static_cast<int64_t>(cdf_.size()) && cdf_[at] <= u)
+    ++at;
+  return at;
+}
+
 void SampledIds::draw(uint64_t seed, int64_t step, Tensor &out) const {
-  if (out.dtype() != DType::I32 || out.shape().size() != 2 || out.shape()[1] != perRow)
-    throw DataError{"a sampled field must be compiled as i32 [batch, " + std::to_string(perRow) + "]"};
+  if (out.dtype() != DType::I32 || out.shape().size() != 2 || out.shape()[1] != perRow_)
+    throw DataError{"a sampled field must be compiled as i32 [batch, " + std::to_string(perRow_) + "]"};
   int32_t *dst = out.as<int32_t>();
-  double total = cdf.back();
+  double total = cdf_.back();
   for (int64_t r = 0; r < out.shape()[0]; ++r)
-    for (int64_t k = 0; k < perRow; k += 4) {
+    for (int64_t k = 0; k < perRow_; k += 4) {
       // Stream 0x4E53 ("NS"); one Philox call gives four draws.
       auto bits = philox((static_cast<uint64_t>(step) << 24) | static_cast<uint64_t>(k / 4), 0x4E53,
                          seed, static_cast<uint64_t>(r));
-      for (int64_t j = k; j < std::min(k + 4, perRow); ++j) {
-        double u = uniformFromBits(bits[j - k]) * total;
-        auto at = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
-        dst[r * perRow + j] = static_cast<int32_t>(std::min<int64_t>(at, cdf.size() - 1));
-      }
+      for (int64_t j = k; j < std::min(k + 4, perRow_); ++j)
+        dst[r * perRow_ + j] = static_cast<int32_t>(idOf(uniformFromBits(bits[j - k]) * total));
     }
 }
 

@@ -26,14 +26,29 @@ struct DataError : Error {
 
 /// A field drawn afresh at every step instead of stored (word2vec's noise
 /// words): `perRow` ids per row, id i with probability proportional to its
-/// weight, `cdf` holding the running sums of the weights. The draws are
-/// Philox keyed by (seed, step, row), so a resumed run draws the same ones.
-struct SampledIds {
-  std::vector<double> cdf;
-  int64_t perRow = 0;
+/// weight. The draws are Philox keyed by (seed, step, row), so a resumed run
+/// draws the same ones.
+class SampledIds {
+public:
+  SampledIds() = default;
+  SampledIds(const std::vector<double> &weights, int64_t perRow);
+
+  int64_t perRow() const { return perRow_; }
 
   /// Fills i32 `out` ([batch, perRow]) with step `step`'s draws.
   void draw(uint64_t seed, int64_t step, Tensor &out) const;
+
+  /// The id whose interval of the running sums holds u in [0, total weight):
+  /// the first whose running sum is above u (what std::upper_bound finds),
+  /// found from the guide table's start for u's bucket.
+  int64_t idOf(double u) const;
+
+private:
+  std::vector<double> cdf_; // running sums of the weights
+  /// guide_[i]: the first id with cdf > i * total / guide_.size(), so a
+  /// draw looks at one or two entries instead of a binary search's dozen.
+  std::vector<int32_t> guide_;
+  int64_t perRow_ = 0;
 };
 
 struct Dataset {

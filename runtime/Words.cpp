@@ -165,12 +165,10 @@ Dataset strata::runtime::loadKjvWords(const std::string &split, const WordDataOp
   std::copy(contexts.begin(), contexts.end(), context.as<int32_t>());
   data.fields["center"] = std::move(center);
   data.fields["context"] = std::move(context);
-  SampledIds noise;
-  noise.perRow = options.negatives;
-  double sum = 0;
+  std::vector<double> weights;
   for (int64_t count : vocab.counts)
-    noise.cdf.push_back(sum += std::pow(static_cast<double>(count), 0.75));
-  data.sampled["negatives"] = std::move(noise);
+    weights.push_back(std::pow(static_cast<double>(count), 0.75));
+  data.sampled["negatives"] = SampledIds(weights, options.negatives);
   data.vocabulary = vocab.words;
   data.texts = std::move(corpus.texts);
   return data;

@@ -297,3 +297,12 @@ func.func @negative_sampling_shapes(%x: tensor<?x100xf32>, %table: tensor<8192x6
   %0 = strata.negative_sampling %x, %table, %context, %noise reduce(mean) : tensor<?x100xf32>, tensor<8192x64xf32>, tensor<?xi32>, tensor<?x5xi32> -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @negative_sampling_grad_shapes(%x: tensor<?x100xf32>, %table: tensor<8192x100xf32>,
+                                         %context: tensor<?x2xi32>, %noise: tensor<?x5xi32>, %g: tensor<f32>) {
+  // expected-error @+1 {{negative_sampling needs input [B, D], table [V, D], positive ids [B] and negative ids [B, K], got [B, 100], [8192, 100], [B, 2] and [B, 5]}}
+  %gx, %gt = strata.negative_sampling_grad %x, %table, %context, %noise, %g reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?x2xi32>, tensor<?x5xi32>, tensor<f32>
+  return
+}

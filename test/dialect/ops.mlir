@@ -139,6 +139,16 @@ func.func @negative_sampling(%x: tensor<?x100xf32>, %table: tensor<8192x100xf32>
   return %0 : tensor<f32>
 }
 
+// Its gradients have the input's and the table's types.
+// CHECK-LABEL: func.func @negative_sampling_grad
+func.func @negative_sampling_grad(%x: tensor<?x100xf32>, %table: tensor<8192x100xf32>,
+                                  %context: tensor<?xi32>, %noise: tensor<?x5xi32>, %g: tensor<f32>)
+    -> (tensor<?x100xf32>, tensor<8192x100xf32>) {
+  // CHECK: %{{.*}}, %{{.*}} = strata.negative_sampling_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} reduce(mean) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32>, tensor<f32>
+  %gx, %gt = strata.negative_sampling_grad %x, %table, %context, %noise, %g reduce(mean) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?xi32>, tensor<?x5xi32>, tensor<f32>
+  return %gx, %gt : tensor<?x100xf32>, tensor<8192x100xf32>
+}
+
 // Padding flags and a metric: token_mask's element type is an attribute,
 // accuracy is a scalar of the logits' type.
 // CHECK-LABEL: func.func @text_helpers

@@ -51,6 +51,20 @@ func.func @negative_sampling(%x: tensor<4x5xf32>, %t: tensor<11x5xf32>, %p: tens
   return %l : tensor<f32>
 }
 
+// Its gradients (what the GPU pipeline computes): reverse mode over the
+// loss's decomposition, the table's gradient the sum of the scatter-adds at
+// the true and the noise ids.
+// CHECK-LABEL: func.func @negative_sampling_grad
+// CHECK-DAG: strata.embedding_grad %{{.*}}, %{{.*}} vocab 11 : tensor<4x3xi32>, tensor<4x3x5xf32> -> tensor<11x5xf32>
+// CHECK-DAG: strata.embedding_grad %{{.*}}, %{{.*}} vocab 11 : tensor<4xi32>, tensor<4x5xf32> -> tensor<11x5xf32>
+// CHECK: %[[GT:.*]] = strata.add %{{.*}}, %{{.*}} : tensor<11x5xf32>, tensor<11x5xf32> -> tensor<11x5xf32>
+// CHECK: return %{{.*}}, %[[GT]]
+// CHECK-NOT: strata.negative_sampling
+func.func @negative_sampling_grad(%x: tensor<4x5xf32>, %t: tensor<11x5xf32>, %p: tensor<4xi32>, %n: tensor<4x3xi32>, %g: tensor<f32>) -> (tensor<4x5xf32>, tensor<11x5xf32>) {
+  %gx, %gt = strata.negative_sampling_grad %x, %t, %p, %n, %g reduce(sum) : tensor<4x5xf32>, tensor<11x5xf32>, tensor<4xi32>, tensor<4x3xi32>, tensor<f32>
+  return %gx, %gt : tensor<4x5xf32>, tensor<11x5xf32>
+}
+
 // Softplus, in BCE with logits too, is the log-sum-exp of (0, x) shifted by
 // a max(x, 0) that carries no gradient: its derivative is sigmoid(x), 1/2
 // at x = 0 (where a relu-and-|x| form would give 0).

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 using namespace strata::runtime;
@@ -62,10 +64,26 @@ TEST(Words, VocabularyKeepsFrequentWordsMostFrequentFirst) {
   EXPECT_EQ(buildVocabulary({{"b", "a", "b", "c"}}, 1, 2).words, (std::vector<std::string>{"b", "a"}));
 }
 
+TEST(SampledIds, GuideTableFindsWhatABinarySearchFinds) {
+  // Skewed weights with zeros among them, like unigram^0.75 counts.
+  std::vector<double> weights, cdf;
+  double sum = 0;
+  for (int i = 0; i < 997; ++i) {
+    weights.push_back(i % 7 == 3 ? 0.0 : std::pow(1000.0 / (i + 1), 0.75));
+    cdf.push_back(sum += weights.back());
+  }
+  SampledIds noise(weights, 5);
+  for (int i = 0; i < 200000; ++i) {
+    double u = (i + 0.5) / 200000.0 * sum;
+    if (i % 1000 == 0)
+      u = cdf[i / 1000]; // exactly on an edge
+    auto expected = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
+    ASSERT_EQ(noise.idOf(u), std::min<int64_t>(expected, cdf.size() - 1)) << "u = " << u;
+  }
+}
+
 TEST(SampledIds, DrawsFollowTheWeightsAndRepeatPerStep) {
-  SampledIds noise;
-  noise.cdf = {1, 1, 4}; // weights 1, 0, 3: id 1 never drawn
-  noise.perRow = 5;
+  SampledIds noise({1, 0, 3}, 5); // id 1 never drawn
   Tensor a(DType::I32, {200, 5}), b(DType::I32, {200, 5}), c(DType::I32, {200, 5});
   noise.draw(7, 3, a);
   noise.draw(7, 3, b);
