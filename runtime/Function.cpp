@@ -40,6 +40,19 @@ Tensor::Tensor(DType dtype, std::vector<int64_t> shape) : dtype_(dtype), shape_(
   storage_.assign(bytes() + 64, std::byte{0});
 }
 
+Tensor::Tensor(const Tensor &other) : dtype_(other.dtype_), shape_(other.shape_) {
+  if (!other.storage_.empty()) {
+    storage_.assign(other.storage_.size(), std::byte{0});
+    std::memcpy(aligned(), other.data(), other.bytes());
+  }
+}
+
+Tensor &Tensor::operator=(const Tensor &other) {
+  if (this != &other)
+    *this = Tensor(other);
+  return *this;
+}
+
 int64_t Tensor::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape_)

@@ -39,6 +39,13 @@ class Tensor {
 public:
   Tensor() = default;
   Tensor(DType dtype, std::vector<int64_t> shape);
+  /// A copy holds its own storage, aligned on its own: the elements are
+  /// copied from aligned start to aligned start (the two allocations'
+  /// distances to a 64-byte boundary differ). A move keeps the allocation.
+  Tensor(const Tensor &other);
+  Tensor &operator=(const Tensor &other);
+  Tensor(Tensor &&) = default;
+  Tensor &operator=(Tensor &&) = default;
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
   int64_t numElements() const;

@@ -43,6 +43,32 @@ bool sameBytes(const Tensor &a, const Tensor &b) {
 
 } // namespace
 
+TEST(Tensor, ACopyHoldsTheSameElementsWhereverItsStorageLands) {
+  // The storage is over-allocated and the elements start at its first
+  // 64-byte boundary, which sits at a different distance in each
+  // allocation: a copy must copy elements, not the raw allocation.
+  for (int64_t n : {1, 5, 8, 100}) {
+    Tensor x(DType::I32, {n});
+    for (int64_t i = 0; i < n; ++i)
+      x.as<int32_t>()[i] = static_cast<int32_t>(i + 1);
+    std::vector<Tensor> copies;
+    for (int k = 0; k < 16; ++k) // several allocations, several offsets
+      copies.push_back(x);
+    Tensor assigned;
+    assigned = x;
+    copies.push_back(assigned);
+    for (const Tensor &c : copies) {
+      ASSERT_EQ(c.numElements(), n);
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(c.data()) % 64, 0u);
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(c.as<int32_t>()[i], i + 1) << "n " << n << ", element " << i;
+    }
+  }
+  Tensor empty;
+  Tensor copy(empty);
+  EXPECT_TRUE(copy.empty());
+}
+
 TEST(EpochOrder, IsAPermutationFixedBySeedAndEpoch) {
   auto order = epochOrder(1000, 7, 3);
   std::set<int64_t> seen(order.begin(), order.end());
