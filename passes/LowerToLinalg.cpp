@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LearningRate.h"
 #include "LinalgBuilders.h"
 #include "Passes.h"
 #include "Philox.h"
@@ -785,7 +786,7 @@ SmallVector<Value> Lowering::optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op)
   Type et = type.getElementType();
   int64_t n = type.getDimSize(0);
   StringRef kind = op.getKind();
-  double lr = op.getLr().convertToDouble(), momentum = op.getMomentum().convertToDouble();
+  double momentum = op.getMomentum().convertToDouble();
   double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
   double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
   bool adam = kind == "adam" || kind == "adamw";
@@ -793,26 +794,7 @@ SmallVector<Value> Lowering::optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op)
   // Scalars of this step, in f64 before the loop.
   Type f64 = b.getF64Type();
   auto c = [&](double v) { return constF(b, loc, f64, v); };
-  Value t = b.create<arith::SIToFPOp>(loc, f64, op.getStep()); // 0-based
-  Value rate = c(lr);
-  if (op.getSchedule() == "cosine") {
-    double warmup = static_cast<double>(op.getWarmup());
-    double total = static_cast<double>(op.getTotalSteps());
-    double minLr = op.getMinLr().convertToDouble();
-    Value warm = b.create<arith::DivFOp>(loc, b.create<arith::MulFOp>(loc, c(lr), b.create<arith::AddFOp>(loc, t, c(1))), c(std::max(warmup, 1.0)));
-    Value progress = b.create<arith::DivFOp>(loc, b.create<arith::SubFOp>(loc, t, c(warmup)), c(std::max(total - warmup, 1.0)));
-    progress = b.create<arith::MinimumFOp>(loc, progress, c(1));
-    Value cosine = b.create<math::CosOp>(loc, b.create<arith::MulFOp>(loc, progress, c(M_PI)));
-    Value decayed = b.create<arith::AddFOp>(loc, c(minLr), b.create<arith::MulFOp>(loc, c(0.5 * (lr - minLr)), b.create<arith::AddFOp>(loc, c(1), cosine)));
-    Value inWarmup = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, t, c(warmup));
-    rate = b.create<arith::SelectOp>(loc, inWarmup, warm, decayed);
-  } else if (op.getSchedule() == "linear") {
-    // word2vec's decay: lr - (lr - min_lr) * t / total, held at min_lr after.
-    double total = std::max(static_cast<double>(op.getTotalSteps()), 1.0);
-    double minLr = op.getMinLr().convertToDouble();
-    Value progress = b.create<arith::MinimumFOp>(loc, b.create<arith::DivFOp>(loc, t, c(total)), c(1));
-    rate = b.create<arith::SubFOp>(loc, c(lr), b.create<arith::MulFOp>(loc, c(lr - minLr), progress));
-  }
+  Value rate = buildLearningRate(b, op);
   Value clip = c(1);
   if (double maxNorm = op.getMaxGradNorm().convertToDouble(); maxNorm > 0) {
     Value norm = b.create<tensor::ExtractOp>(loc, op.getGradNorm(), ValueRange{});
@@ -823,6 +805,7 @@ SmallVector<Value> Lowering::optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op)
   }
   Value stepSize = rate, bias2 = c(1);
   if (adam) {
+    Value t = b.create<arith::SIToFPOp>(loc, f64, op.getStep()); // 0-based
     Value t1 = b.create<arith::AddFOp>(loc, t, c(1));
     Value bc1 = b.create<arith::SubFOp>(loc, c(1), b.create<math::PowFOp>(loc, c(beta1), t1));
     Value bc2 = b.create<arith::SubFOp>(loc, c(1), b.create<math::PowFOp>(loc, c(beta2), t1));

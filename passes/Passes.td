@@ -150,6 +150,26 @@ def StrataNegativeSamplingKernels : Pass<"strata-negative-sampling-kernels", "ml
                            "mlir::math::MathDialect", "mlir::linalg::LinalgDialect"];
 }
 
+def StrataSparseSgd : Pass<"strata-sparse-sgd", "mlir::func::FuncOp"> {
+  let summary = "Plain SGD on embedding tables as an update of the touched rows only (CPU)";
+  let description = [{
+    Where `strata.optimizer_update` is SGD without momentum, weight decay or
+    clipping, and its gradient arena packs only scatter-adds at a batch's ids
+    (`strata.embedding_grad`, the table gradient of
+    `strata.negative_sampling_grad`), replaces the update and the gradient
+    norm (sqrt of the sum of the arena's squares) by a loop over the ids in
+    order: each id's gradient row is added to the squared norm, subtracted
+    (times the learning rate) from its parameter row, then zeroed, so a
+    repeated id changes nothing the second time. The parameters are the
+    dense update's, bit for bit; the norm sums the same squares in another
+    order. Runs before strata-negative-sampling-kernels, while the scatter's
+    ids are still in sight.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
 def StrataSplitReductions : Pass<"strata-split-reductions", "mlir::func::FuncOp"> {
   let summary = "Split innermost float reductions into parallel lanes (CPU)";
   let description = [{

@@ -47,9 +47,10 @@ const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
 /// vector lanes.
 const char *kSplitReductions = "func.func(strata-split-reductions{min-elements=1048576}),canonicalize";
 
-/// Ops that the CPU computes with a hand-built vector loop rather than their
+/// What the CPU computes with hand-built vector loops: SGD on embedding
+/// tables row by touched row, and negative sampling rather than its
 /// decomposition.
-const char *kCpuKernels = "func.func(strata-negative-sampling-kernels)";
+const char *kCpuKernels = "func.func(strata-sparse-sgd,strata-negative-sampling-kernels)";
 
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {
