@@ -293,6 +293,10 @@ strata::runtime::DataSource strata::compiler::dataSourceOf(const frontend::Graph
   }
   if (!split.empty())
     source.split = split;
+  // word2vec draws subsampling and windows again every epoch; so does the
+  // train split of a word set, once per epoch of the spec.
+  if (source.name == "kjv_words" && source.split == "train")
+    source.draws = std::max<int64_t>(graph.train.epochs, 1);
   return source;
 }
 

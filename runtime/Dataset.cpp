@@ -320,6 +320,7 @@ Dataset strata::runtime::loadDataset(const DataSource &source) {
     options.minCount = source.minCount;
     options.subsample = source.subsample;
     options.vocab = source.vocab;
+    options.draws = std::max<int64_t>(source.draws, 1);
     return source.name == "kjv_words" ? loadKjvWords(source.split, options)
                                       : loadKjvCooccurrence(source.split, options);
   }
@@ -424,6 +425,10 @@ void StepBatches::gather(int64_t step, const std::string &field, Tensor &out) {
   int64_t epoch = step / perEpoch_;
   if (epoch != epoch_) {
     order_ = epochOrder(data_.size, seed_, epoch);
+    // A set redrawn every epoch: this epoch's draw of the rows.
+    if (int64_t offset = (epoch % data_.epochDraws) * data_.size; offset > 0)
+      for (int64_t &row : order_)
+        row += offset;
     epoch_ = epoch;
   }
   fillField(data_, field, order_, (step % perEpoch_) * batch_, seed_, step, out);

@@ -62,6 +62,10 @@ struct Dataset {
   /// (verses, captions) the rows were made from.
   std::shared_ptr<const BpeTokenizer> tokenizer;
   std::vector<std::string> texts;
+  /// Sets redrawn every epoch (kjv_words): each stored field holds this many
+  /// draws of `size` rows one after another, and epoch e reads draw
+  /// e mod epochDraws. Anything else reads the first.
+  int64_t epochDraws = 1;
   /// Fields drawn at every step rather than stored, by name.
   std::map<std::string, SampledIds> sampled;
   /// Word sets: the word of each id, most frequent first.
@@ -83,6 +87,8 @@ struct DataSource {
   /// rarest word kept, and the frequent-word subsampling threshold.
   int64_t window = 0, negatives = 0, minCount = 0;
   double subsample = 0;
+  /// Word sets: how many epochs get their own draw of the pairs.
+  int64_t draws = 1;
   /// Text sets: one row per text (a verse), padded, instead of packed rows;
   /// what a vector per verse (`strata embed`, `strata search --text`) reads.
   bool rowPerText = false;

@@ -119,6 +119,43 @@ std::vector<int32_t> idsOf(const std::vector<std::string> &sentence, const Vocab
   return ids;
 }
 
+/// One draw of a corpus's skip-gram pairs, in corpus order.
+struct SkipGramPairs {
+  std::vector<int32_t> centers, contexts;
+};
+
+/// Draw `draw` of which words subsampling keeps and how far each one's
+/// window reaches. The draws are keyed by the draw and by the position of
+/// each in-vocabulary word of the split, and of each kept one.
+SkipGramPairs skipGramPairs(const KjvWords &corpus, int64_t total, const WordDataOptions &options,
+                            uint64_t draw) {
+  const Vocabulary &vocab = corpus.vocab;
+  SkipGramPairs pairs;
+  uint64_t position = 0, keptPosition = 0;
+  std::vector<int32_t> kept;
+  for (const auto &sentence : corpus.sentences) {
+    kept.clear();
+    for (int32_t id : idsOf(sentence, vocab)) {
+      auto bits = philox(position++, 0x5753, draw, 0); // "WS": word subsampling
+      if (uniformFromBits(bits[0]) < keepProbability(vocab.counts[id], total, options.subsample))
+        kept.push_back(id);
+    }
+    for (size_t i = 0; i < kept.size(); ++i) {
+      // The reduced window: 1..window, uniform, as word2vec draws it.
+      auto bits = philox(keptPosition++, 0x5757, draw, 0); // "WW": word window
+      int64_t reach = options.window - static_cast<int64_t>(bits[0] % options.window);
+      size_t lo = i >= static_cast<size_t>(reach) ? i - reach : 0;
+      size_t hi = std::min(kept.size(), i + reach + 1);
+      for (size_t j = lo; j < hi; ++j)
+        if (j != i) {
+          pairs.centers.push_back(kept[i]);
+          pairs.contexts.push_back(kept[j]);
+        }
+    }
+  }
+  return pairs;
+}
+
 } // namespace
 
 Dataset strata::runtime::loadKjvWords(const std::string &split, const WordDataOptions &options) {
@@ -127,39 +164,27 @@ Dataset strata::runtime::loadKjvWords(const std::string &split, const WordDataOp
   const Vocabulary &vocab = corpus.vocab;
   int64_t total = std::accumulate(vocab.counts.begin(), vocab.counts.end(), int64_t(0));
 
-  std::vector<int32_t> centers, contexts;
-  // Draws are keyed by the position of each in-vocabulary word of the split,
-  // and of each kept one.
-  uint64_t position = 0, keptPosition = 0;
-  std::vector<int32_t> kept;
-  for (const auto &sentence : corpus.sentences) {
-    kept.clear();
-    for (int32_t id : idsOf(sentence, vocab)) {
-      auto bits = philox(position++, 0x5753, 0, 0); // "WS": word subsampling
-      if (uniformFromBits(bits[0]) < keepProbability(vocab.counts[id], total, options.subsample))
-        kept.push_back(id);
-    }
-    for (size_t i = 0; i < kept.size(); ++i) {
-      // The reduced window: 1..window, uniform, as word2vec draws it.
-      auto bits = philox(keptPosition++, 0x5757, 0, 0); // "WW": word window
-      int64_t reach = options.window - static_cast<int64_t>(bits[0] % options.window);
-      size_t lo = i >= static_cast<size_t>(reach) ? i - reach : 0;
-      size_t hi = std::min(kept.size(), i + reach + 1);
-      for (size_t j = lo; j < hi; ++j)
-        if (j != i) {
-          centers.push_back(kept[i]);
-          contexts.push_back(kept[j]);
-        }
-    }
+  std::vector<SkipGramPairs> draws;
+  for (int64_t draw = 0; draw < options.draws; ++draw) {
+    draws.push_back(skipGramPairs(corpus, total, options, static_cast<uint64_t>(draw)));
+    if (draws.back().centers.empty())
+      throw DataError{"kjv_words (" + split + "): no skip-gram pairs"};
   }
-  if (centers.empty())
-    throw DataError{"kjv_words (" + split + "): no skip-gram pairs"};
+  size_t shortest = draws.front().centers.size();
+  for (const SkipGramPairs &pairs : draws)
+    shortest = std::min(shortest, pairs.centers.size());
+  std::vector<int32_t> centers, contexts;
+  for (const SkipGramPairs &pairs : draws) {
+    centers.insert(centers.end(), pairs.centers.begin(), pairs.centers.begin() + shortest);
+    contexts.insert(contexts.end(), pairs.contexts.begin(), pairs.contexts.begin() + shortest);
+  }
 
   int64_t n = static_cast<int64_t>(centers.size());
   Dataset data;
   data.name = "kjv_words";
   data.split = split;
-  data.size = n;
+  data.size = static_cast<int64_t>(shortest);
+  data.epochDraws = options.draws;
   Tensor center(DType::I32, {n}), context(DType::I32, {n});
   std::copy(centers.begin(), centers.end(), center.as<int32_t>());
   std::copy(contexts.begin(), contexts.end(), context.as<int32_t>());

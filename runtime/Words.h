@@ -52,6 +52,7 @@ struct WordDataOptions {
   int64_t minCount = 5;
   double subsample = 1e-3; // word2vec's sample threshold; 0 keeps every word
   int64_t vocab = 0;       // the spec's embedding rows: the vocabulary's limit
+  int64_t draws = 1;       // kjv_words: independent draws of the pairs, one per epoch
 };
 
 /// GloVe's co-occurrence counts of the KJV's `split`: for each pair of
@@ -64,7 +65,10 @@ Dataset loadKjvCooccurrence(const std::string &split, const WordDataOptions &opt
 /// Skip-gram pairs of the KJV's `split` ("train": the verses kjvHeldOut
 /// leaves in, "test": the held-out 5%): "center" and "context" i32 [N], the
 /// sampled field "negatives" i32 [N, K], and the vocabulary of the training
-/// verses.
+/// verses. Which words subsampling keeps and how far each window reaches are
+/// drawn `draws` times, as word2vec draws them again every epoch: the fields
+/// hold the draws one after another, each cut to the shortest draw's N pairs
+/// (a few pairs at the end of the corpus), and epoch e reads draw e mod draws.
 Dataset loadKjvWords(const std::string &split, const WordDataOptions &options);
 
 } // namespace strata::runtime

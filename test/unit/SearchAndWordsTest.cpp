@@ -99,3 +99,25 @@ TEST(SampledIds, DrawsFollowTheWeightsAndRepeatPerStep) {
   EXPECT_NEAR(counts[2] / 1000.0, 0.75, 0.05);
   EXPECT_TRUE(differs);
 }
+
+TEST(StepBatches, EachEpochReadsItsOwnDrawOfARedrawnSet) {
+  // Two draws of 4 rows: rows 0-3 are draw 0, rows 4-7 draw 1.
+  Dataset data;
+  data.name = "draws";
+  data.size = 4;
+  data.epochDraws = 2;
+  Tensor x(DType::I32, {8});
+  for (int32_t i = 0; i < 8; ++i)
+    x.as<int32_t>()[i] = i;
+  data.fields["x"] = x;
+  StepBatches batches(data, 4, 0);
+  ASSERT_EQ(batches.stepsPerEpoch(), 1);
+  for (int64_t epoch = 0; epoch < 4; ++epoch) {
+    Tensor out(DType::I32, {4});
+    batches.gather(epoch, "x", out);
+    std::vector<int32_t> rows(out.as<int32_t>(), out.as<int32_t>() + 4);
+    std::sort(rows.begin(), rows.end());
+    int32_t first = static_cast<int32_t>(epoch % 2) * 4;
+    EXPECT_EQ(rows, (std::vector<int32_t>{first, first + 1, first + 2, first + 3})) << "epoch " << epoch;
+  }
+}
