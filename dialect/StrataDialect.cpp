@@ -445,13 +445,20 @@ LogicalResult KlNormalOp::inferReturnTypes(MLIRContext *, std::optional<Location
   return pushSameElementType(loc, adaptor.getMean(), shape, error, results);
 }
 
+/// The loss's shape from negative sampling's operands (none, with `error`,
+/// when they do not fit together); its gradient op checks them the same way.
+template <typename Adaptor>
+auto negativeSamplingShape(Adaptor adaptor, std::string &error) {
+  return shapes::negativeSampling(
+      toShape(adaptor.getInput().getType()), toShape(adaptor.getTable().getType()),
+      toShape(adaptor.getPositive().getType()), toShape(adaptor.getNegatives().getType()), error);
+}
+
 LogicalResult NegativeSamplingOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                    Adaptor adaptor,
                                                    SmallVectorImpl<Type> &results) {
   std::string error;
-  auto shape = shapes::negativeSampling(
-      toShape(adaptor.getInput().getType()), toShape(adaptor.getTable().getType()),
-      toShape(adaptor.getPositive().getType()), toShape(adaptor.getNegatives().getType()), error);
+  auto shape = negativeSamplingShape(adaptor, error);
   return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
 }
 
@@ -465,10 +472,7 @@ LogicalResult NegativeSamplingGradOp::inferReturnTypes(MLIRContext *, std::optio
                                                        Adaptor adaptor,
                                                        SmallVectorImpl<Type> &results) {
   std::string error;
-  auto shape = shapes::negativeSampling(
-      toShape(adaptor.getInput().getType()), toShape(adaptor.getTable().getType()),
-      toShape(adaptor.getPositive().getType()), toShape(adaptor.getNegatives().getType()), error);
-  if (!shape)
+  if (!negativeSamplingShape(adaptor, error))
     return emitOptionalError(loc, error);
   results.push_back(adaptor.getInput().getType());
   results.push_back(adaptor.getTable().getType());

@@ -119,3 +119,10 @@ Value mlir::strata::linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> sh
   }
   return b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
 }
+
+int64_t mlir::strata::rowVectorLanes(int64_t extent) {
+  for (int64_t lanes : {8, 4, 2})
+    if (extent % lanes == 0)
+      return lanes;
+  return 1;
+}

@@ -37,6 +37,11 @@ Value buildReshape(OpBuilder &b, Location loc, Value input, RankedTensorType res
 /// A zero-filled tensor of `type`.
 Value buildZeros(OpBuilder &b, Location loc, RankedTensorType type);
 
+/// The lane count of the CPU's hand-built vector loops over rows of `extent`
+/// elements: the largest of 8, 4, 2 and 1 that divides it. It depends on the
+/// shape only, so the order of additions is the same on every host.
+int64_t rowVectorLanes(int64_t extent);
+
 /// A scalar constant of float or integer `type`.
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 

@@ -71,12 +71,7 @@ public:
     rows_ = inputType.getDimSize(0);
     dim_ = inputType.getDimSize(1);
     noise_ = typeOf(negatives).getDimSize(1);
-    lanes_ = 1;
-    for (int64_t lanes : {8, 4, 2})
-      if (dim_ % lanes == 0) {
-        lanes_ = lanes;
-        break;
-      }
+    lanes_ = rowVectorLanes(dim_);
     vector_ = VectorType::get({lanes_}, element_);
   }
 

@@ -98,14 +98,6 @@ std::optional<DenseUpdate> matchDenseUpdate(OptimizerUpdateOp update) {
   return match;
 }
 
-/// The largest of 8, 4, 2, 1 that divides `dim`.
-int64_t lanesFor(int64_t dim) {
-  for (int64_t lanes : {8, 4, 2})
-    if (dim % lanes == 0)
-      return lanes;
-  return 1;
-}
-
 /// The state of the loop over one tensor of ids: the parameter arena, the
 /// segment's gradient, and the squared norm's vector accumulator.
 struct RowUpdate {
@@ -117,7 +109,7 @@ struct RowUpdate {
 RowUpdate updateRows(OpBuilder &b, Location loc, Value ids, int64_t offset, Value rate,
                      RowUpdate state) {
   auto gradType = typeOf(state.gradient);
-  int64_t dim = gradType.getDimSize(1), lanes = lanesFor(dim);
+  int64_t dim = gradType.getDimSize(1), lanes = rowVectorLanes(dim);
   auto vectorType = VectorType::get({lanes}, gradType.getElementType());
   auto idsType = typeOf(ids);
   Value flat = buildReshape(b, loc, ids, RankedTensorType::get({idsType.getNumElements()}, idsType.getElementType()));
@@ -170,7 +162,7 @@ void rewrite(OpBuilder &b, DenseUpdate &match) {
   int64_t offset = 0;
   for (SparseSegment &segment : match.segments) {
     auto type = typeOf(segment.gradient);
-    auto vectorType = VectorType::get({lanesFor(type.getDimSize(1))}, element);
+    auto vectorType = VectorType::get({rowVectorLanes(type.getDimSize(1))}, element);
     RowUpdate state{params, segment.gradient,
                     b.create<vector::BroadcastOp>(loc, vectorType, scalarConstant(b, loc, element, 0))};
     for (Value ids : segment.ids)
