@@ -7,6 +7,7 @@
 
 #include "Blas.h"
 #include "MLIRGen.h"
+#include "Words.h"
 #include "Pipelines.h"
 #include "StrataDialect.h"
 
@@ -24,6 +25,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -294,9 +296,10 @@ strata::runtime::DataSource strata::compiler::dataSourceOf(const frontend::Graph
   if (!split.empty())
     source.split = split;
   // word2vec draws subsampling and windows again every epoch; so does the
-  // train split of a word set, once per epoch of the spec.
+  // train split of a word set, once per epoch of the spec, up to
+  // kMaxWordDraws (each draw holds all its pairs: about 20 MB on the KJV).
   if (source.name == "kjv_words" && source.split == "train")
-    source.draws = std::max<int64_t>(graph.train.epochs, 1);
+    source.draws = std::clamp<int64_t>(graph.train.epochs, 1, runtime::kMaxWordDraws);
   return source;
 }
 

@@ -46,6 +46,10 @@ Vocabulary buildVocabulary(const std::vector<std::vector<std::string>> &sentence
 
 /// What a word set's spec line says. kjv_cooccurrence reads window,
 /// min_count and vocab; kjv_words all five.
+/// The most draws of the skip-gram pairs a word set holds; epochs beyond
+/// take them again in turn.
+constexpr int64_t kMaxWordDraws = 8;
+
 struct WordDataOptions {
   int64_t window = 5;     // the largest distance of a context word
   int64_t negatives = 5;  // noise words per pair
