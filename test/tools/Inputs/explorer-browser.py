@@ -1,9 +1,10 @@
-"""explorer-browser.py --screenshot PNG -- STRATA SERVE COMMAND...
+"""explorer-browser.py --screenshot PNG [--search QUERY] -- STRATA SERVE COMMAND...
 
 Starts `strata serve` (with --port 0), opens its page in headless chromium
 through selenium, hovers the first plotted point, clicks it, waits for the
-neighbour list, saves a screenshot, and stops the server. Prints what it saw,
-one line per step, for FileCheck."""
+neighbour list, with --search types QUERY into the page's search box (text
+models) and waits for its list, saves a screenshot, and stops the server.
+Prints what it saw, one line per step, for FileCheck."""
 import argparse
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--screenshot", required=True)
+parser.add_argument("--search", help="a query for the search box of a text model")
 parser.add_argument("command", nargs=argparse.REMAINDER)
 args = parser.parse_args()
 command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -51,12 +53,26 @@ try:
         ActionChains(browser).move_to_element_with_offset(canvas, dx, dy).perform()
         wait.until(lambda b: b.find_element(By.ID, "tip").is_displayed())
         side = browser.execute_script("const c = document.querySelector('#tip canvas'); return c ? c.width / 3 : 0")
-        print(f"hover: row {where['row']} shows a {side} x {side} image")
+        if side:
+            print(f"hover: row {where['row']} shows a {side} x {side} image")
+        else:
+            print(f"hover: row {where['row']} shows the text {browser.find_element(By.ID, 'tip').text!r}")
 
         ActionChains(browser).move_to_element_with_offset(canvas, dx, dy).click().perform()
         wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "li.neighbour")) > 0)
         print("click: " + browser.find_element(By.ID, "selected").text)
         print(f"neighbours listed: {len(browser.find_elements(By.CSS_SELECTOR, 'li.neighbour'))}")
+
+        if args.search:
+            box = browser.find_element(By.ID, "query")
+            print(f"search box shown: {box.is_displayed()}")
+            box.send_keys(args.search)
+            browser.find_element(By.CSS_SELECTOR, "#search button").click()
+            wait.until(lambda b: b.find_element(By.ID, "selected").text.startswith("Nearest to \u201c"))
+            print("search: " + browser.find_element(By.ID, "selected").text)
+            hits = browser.find_elements(By.CSS_SELECTOR, "li.neighbour")
+            print(f"search results listed: {len(hits)}")
+            print("first result: " + hits[0].text)
         browser.save_screenshot(args.screenshot)
         print(f"screenshot: {args.screenshot}")
     finally:
