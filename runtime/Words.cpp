@@ -119,18 +119,16 @@ std::vector<int32_t> idsOf(const std::vector<std::string> &sentence, const Vocab
   return ids;
 }
 
-/// One draw of a corpus's skip-gram pairs, in corpus order.
-struct SkipGramPairs {
-  std::vector<int32_t> centers, contexts;
-};
-
-/// Draw `draw` of which words subsampling keeps and how far each one's
-/// window reaches. The draws are keyed by the draw and by the position of
-/// each in-vocabulary word of the split, and of each kept one.
-SkipGramPairs skipGramPairs(const KjvWords &corpus, int64_t total, const WordDataOptions &options,
-                            uint64_t draw) {
+/// Appends draw `draw` of the corpus's skip-gram pairs, in corpus order, to
+/// `centers` and `contexts`; returns how many. The draw is of which words
+/// subsampling keeps and how far each one's window reaches, keyed by the draw
+/// and by the position of each in-vocabulary word of the split, and of each
+/// kept one.
+size_t appendSkipGramPairs(const KjvWords &corpus, int64_t total, const WordDataOptions &options,
+                           uint64_t draw, std::vector<int32_t> &centers,
+                           std::vector<int32_t> &contexts) {
   const Vocabulary &vocab = corpus.vocab;
-  SkipGramPairs pairs;
+  size_t before = centers.size();
   uint64_t position = 0, keptPosition = 0;
   std::vector<int32_t> kept;
   for (const auto &sentence : corpus.sentences) {
@@ -148,12 +146,12 @@ SkipGramPairs skipGramPairs(const KjvWords &corpus, int64_t total, const WordDat
       size_t hi = std::min(kept.size(), i + reach + 1);
       for (size_t j = lo; j < hi; ++j)
         if (j != i) {
-          pairs.centers.push_back(kept[i]);
-          pairs.contexts.push_back(kept[j]);
+          centers.push_back(kept[i]);
+          contexts.push_back(kept[j]);
         }
     }
   }
-  return pairs;
+  return centers.size() - before;
 }
 
 } // namespace
@@ -164,20 +162,25 @@ Dataset strata::runtime::loadKjvWords(const std::string &split, const WordDataOp
   const Vocabulary &vocab = corpus.vocab;
   int64_t total = std::accumulate(vocab.counts.begin(), vocab.counts.end(), int64_t(0));
 
-  std::vector<SkipGramPairs> draws;
+  // The draws one after another, then each moved down to its place in the
+  // layout of equal draws (cut to the shortest), in place.
+  std::vector<int32_t> centers, contexts;
+  std::vector<size_t> starts, counts;
   for (int64_t draw = 0; draw < options.draws; ++draw) {
-    draws.push_back(skipGramPairs(corpus, total, options, static_cast<uint64_t>(draw)));
-    if (draws.back().centers.empty())
+    starts.push_back(centers.size());
+    counts.push_back(appendSkipGramPairs(corpus, total, options, static_cast<uint64_t>(draw), centers, contexts));
+    if (counts.back() == 0)
       throw DataError{"kjv_words (" + split + "): no skip-gram pairs"};
   }
-  size_t shortest = draws.front().centers.size();
-  for (const SkipGramPairs &pairs : draws)
-    shortest = std::min(shortest, pairs.centers.size());
-  std::vector<int32_t> centers, contexts;
-  for (const SkipGramPairs &pairs : draws) {
-    centers.insert(centers.end(), pairs.centers.begin(), pairs.centers.begin() + shortest);
-    contexts.insert(contexts.end(), pairs.contexts.begin(), pairs.contexts.begin() + shortest);
+  size_t shortest = *std::min_element(counts.begin(), counts.end());
+  for (size_t d = 1; d < starts.size(); ++d) {
+    if (starts[d] == d * shortest)
+      continue;
+    std::copy(centers.begin() + starts[d], centers.begin() + starts[d] + shortest, centers.begin() + d * shortest);
+    std::copy(contexts.begin() + starts[d], contexts.begin() + starts[d] + shortest, contexts.begin() + d * shortest);
   }
+  centers.resize(starts.size() * shortest);
+  contexts.resize(starts.size() * shortest);
 
   int64_t n = static_cast<int64_t>(centers.size());
   Dataset data;
