@@ -209,14 +209,14 @@ std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const fronte
   Json manifest;
   manifest["format"] = "strata-bundle-1";
   manifest["model"] = graph.model;
-  runtime::DataSource data = dataSourceOf(graph);
+  runtime::DataSource data = trainingDataOf(graph);
   manifest["dataset"] = {{"name", data.name}, {"split", data.split}};
   if (data.seqLen > 0) // text: the rows' length and the tokenizer's vocabulary
     manifest["dataset"].update({{"seq_len", data.seqLen}, {"vocab", data.vocab}});
   if (data.window > 0) // words: the skip-gram pairs' recipe
     manifest["dataset"].update({{"vocab", data.vocab}, {"window", data.window},
                                 {"negatives", data.negatives}, {"min_count", data.minCount},
-                                {"subsample", data.subsample}});
+                                {"subsample", data.subsample}, {"draws", data.draws}});
   manifest["seed"] = graph.train.seed;
   manifest["target"] = "cuda";
   manifest["chip"] = chip;

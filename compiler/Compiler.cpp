@@ -161,7 +161,7 @@ int64_t scheduleSteps(const frontend::Graph &graph, int64_t batch) {
     return 0;
   if (graph.train.steps > 0)
     return graph.train.steps;
-  runtime::Dataset data = runtime::loadDataset(dataSourceOf(graph, "train"));
+  runtime::Dataset data = runtime::loadDataset(trainingDataOf(graph));
   return graph.train.epochs * std::max<int64_t>(data.size / std::max<int64_t>(batch, 1), 1);
 }
 
@@ -295,6 +295,11 @@ strata::runtime::DataSource strata::compiler::dataSourceOf(const frontend::Graph
   }
   if (!split.empty())
     source.split = split;
+  return source;
+}
+
+strata::runtime::DataSource strata::compiler::trainingDataOf(const frontend::Graph &graph) {
+  runtime::DataSource source = dataSourceOf(graph);
   // word2vec draws subsampling and windows again every epoch; so does the
   // train split of a word set, once per epoch of the spec, up to
   // kMaxWordDraws (each draw holds all its pairs: about 20 MB on the KJV).

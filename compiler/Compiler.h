@@ -59,6 +59,12 @@ std::vector<GpuFunctionReport> gpuReport(const frontend::Graph &graph, const Com
 /// is the spec's own ("train" when it names none).
 runtime::DataSource dataSourceOf(const frontend::Graph &graph, const std::string &split = "");
 
+/// The data set a training run reads: the spec's own, where a word set
+/// (kjv_words) holds a draw of its skip-gram pairs for each epoch of the spec,
+/// as word2vec draws them again every epoch. Evaluation, embedding and
+/// search read dataSourceOf's single draw.
+runtime::DataSource trainingDataOf(const frontend::Graph &graph);
+
 /// `strata compile --target=cuda`: writes DIR/manifest.json (schedule and
 /// parameter layout) and DIR/kernels.ptx. Writes into DIR.tmp and renames,
 /// so a failure leaves no partial bundle.

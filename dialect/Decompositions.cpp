@@ -181,18 +181,28 @@ struct RecordingListener : public OpBuilder::Listener {
   }
 };
 
+/// Runs `build` with `b` and returns the ops it created, in program order:
+/// what reverse mode walks back over.
+SmallVector<Operation *> opsBuiltBy(OpBuilder &b, function_ref<void()> build) {
+  RecordingListener recorder;
+  OpBuilder::Listener *previous = b.getListener();
+  b.setListener(&recorder);
+  build();
+  b.setListener(previous);
+  return std::move(recorder.created);
+}
+
 /// The input's and the table's gradients of the loss: reverse mode over the
 /// loss's decomposition, seeded with the op's incoming gradient.
 SmallVector<Value> negativeSamplingGradients(TensorMath &m, NegativeSamplingGradOp op) {
-  RecordingListener recorder;
   OpBuilder &b = m.builder();
-  OpBuilder::Listener *previous = b.getListener();
-  b.setListener(&recorder);
-  Value loss = negativeSamplingLoss(m, op.getInput(), op.getTable(), op.getPositive(),
-                                    op.getNegatives(), op.getReduction());
-  b.setListener(previous);
+  Value loss;
+  SmallVector<Operation *> forward = opsBuiltBy(b, [&] {
+    loss = negativeSamplingLoss(m, op.getInput(), op.getTable(), op.getPositive(),
+                                op.getNegatives(), op.getReduction());
+  });
   llvm::DenseMap<Value, Value> gradients{{loss, op.getGradient()}};
-  if (failed(backpropagate(b, recorder.created, gradients)))
+  if (failed(backpropagate(b, forward, gradients)))
     return {};
   return {gradients.lookup(op.getInput()), gradients.lookup(op.getTable())};
 }
@@ -230,11 +240,8 @@ SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
 LogicalResult mlir::strata::gradientByDecomposition(Operation *op, OpBuilder &builder,
                                                     ArrayRef<Value> resultGradients,
                                                     SmallVectorImpl<Value> &operandGradients) {
-  RecordingListener recorder;
-  OpBuilder::Listener *previous = builder.getListener();
-  builder.setListener(&recorder);
-  SmallVector<Value> replacements = decompose(builder, op);
-  builder.setListener(previous);
+  SmallVector<Value> replacements;
+  SmallVector<Operation *> forward = opsBuiltBy(builder, [&] { replacements = decompose(builder, op); });
   if (replacements.size() != op->getNumResults())
     return op->emitOpError("has no decomposition to differentiate");
 
@@ -242,7 +249,7 @@ LogicalResult mlir::strata::gradientByDecomposition(Operation *op, OpBuilder &bu
   for (auto [value, grad] : llvm::zip(replacements, resultGradients))
     if (grad)
       gradients[value] = grad;
-  if (failed(backpropagate(builder, recorder.created, gradients)))
+  if (failed(backpropagate(builder, forward, gradients)))
     return failure();
   for (Value operand : op->getOperands())
     operandGradients.push_back(gradients.lookup(operand));

@@ -126,3 +126,14 @@ int64_t mlir::strata::rowVectorLanes(int64_t extent) {
       return lanes;
   return 1;
 }
+
+Value mlir::strata::readVector(OpBuilder &b, Location loc, VectorType type, Value tensor,
+                               ValueRange indices) {
+  return b.create<vector::TransferReadOp>(loc, type, tensor, indices, ArrayRef<bool>{true});
+}
+
+Value mlir::strata::writeVector(OpBuilder &b, Location loc, Value vector, Value tensor,
+                                ValueRange indices) {
+  return b.create<vector::TransferWriteOp>(loc, vector, tensor, indices, ArrayRef<bool>{true})
+      .getResult();
+}

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::strata {
@@ -41,6 +42,13 @@ Value buildZeros(OpBuilder &b, Location loc, RankedTensorType type);
 /// elements: the largest of 8, 4, 2 and 1 that divides it. It depends on the
 /// shape only, so the order of additions is the same on every host.
 int64_t rowVectorLanes(int64_t extent);
+
+/// vector.transfer_read of a `type` vector from `tensor` at `indices` (the
+/// vector along the last dimension, within bounds).
+Value readVector(OpBuilder &b, Location loc, VectorType type, Value tensor, ValueRange indices);
+
+/// `vector` written into `tensor` at `indices` (within bounds); the new tensor.
+Value writeVector(OpBuilder &b, Location loc, Value vector, Value tensor, ValueRange indices);
 
 /// A scalar constant of float or integer `type`.
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);

@@ -95,18 +95,14 @@ public:
     return ids;
   }
 
-  /// vector.transfer_read of `lanes` elements of `tensor`'s row at `offset`.
+  /// `lanes` elements of `tensor`'s row at `offset`.
   Value read(OpBuilder &b, Value tensor, Value row, Value offset) const {
-    return b.create<vector::TransferReadOp>(loc_, vector_, tensor, ValueRange{row, offset},
-                                            ArrayRef<bool>{true});
+    return readVector(b, loc_, vector_, tensor, {row, offset});
   }
 
   /// `vector` written into `tensor`'s row at `offset`; the new tensor.
   Value write(OpBuilder &b, Value vector, Value tensor, Value row, Value offset) const {
-    return b
-        .create<vector::TransferWriteOp>(loc_, vector, tensor, ValueRange{row, offset},
-                                         ArrayRef<bool>{true})
-        .getResult();
+    return writeVector(b, loc_, vector, tensor, {row, offset});
   }
 
   /// The input row's dot product with the table's row at each of `ids`: one
@@ -114,25 +110,23 @@ public:
   SmallVector<Value> scores(OpBuilder &b, Value row, ArrayRef<Value> ids) const {
     Value zeros = b.create<vector::BroadcastOp>(loc_, vector_, scalarConstant(b, loc_, element_, 0));
     SmallVector<Value> init(ids.size(), zeros);
-    auto sweep = b.create<scf::ForOp>(
-        loc_, index(b, 0), index(b, dim_), index(b, lanes_), init,
-        [&](OpBuilder &nb, Location l, Value offset, ValueRange acc) {
-          Value x = read(nb, input_, row, offset);
-          SmallVector<Value> next;
-          for (auto [id, a] : llvm::zip(ids, acc))
-            next.push_back(nb.create<vector::FMAOp>(l, x, read(nb, table_, id, offset), a));
-          nb.create<scf::YieldOp>(l, next);
-        });
+    auto sweep = sweepRow(b, init, [&](OpBuilder &nb, Value offset, ValueRange acc) {
+      Value x = read(nb, input_, row, offset);
+      SmallVector<Value> next;
+      for (auto [id, a] : llvm::zip(ids, acc))
+        next.push_back(nb.create<vector::FMAOp>(loc_, x, read(nb, table_, id, offset), a));
+      return next;
+    });
     SmallVector<Value> dots;
     for (Value acc : sweep.getResults())
       dots.push_back(b.create<vector::ReductionOp>(loc_, vector::CombiningKind::ADD, acc));
     return dots;
   }
 
-  /// The loop over D in steps of `lanes`, carrying `tensors`.
-  scf::ForOp sweepRow(OpBuilder &b, ValueRange tensors,
+  /// The loop over D in steps of `lanes`, carrying `carried`.
+  scf::ForOp sweepRow(OpBuilder &b, ValueRange carried,
                       function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) const {
-    return b.create<scf::ForOp>(loc_, index(b, 0), index(b, dim_), index(b, lanes_), tensors,
+    return b.create<scf::ForOp>(loc_, index(b, 0), index(b, dim_), index(b, lanes_), carried,
                                 [&](OpBuilder &nb, Location l, Value offset, ValueRange acc) {
                                   nb.create<scf::YieldOp>(l, body(nb, offset, acc));
                                 });

@@ -61,6 +61,8 @@ std::optional<SparseSegment> sparseSegmentOf(Value value) {
 struct DenseUpdate {
   OptimizerUpdateOp update;
   ArenaPackOp pack;
+  MulOp square;
+  ReduceSumOp sum;
   SqrtOp norm;
   SmallVector<SparseSegment> segments;
 };
@@ -88,7 +90,7 @@ std::optional<DenseUpdate> matchDenseUpdate(OptimizerUpdateOp update) {
   for (Operation *user : norm->getUsers())
     if (user != update && (user->getBlock() != update->getBlock() || user->isBeforeInBlock(update)))
       return std::nullopt;
-  DenseUpdate match{update, pack, norm, {}};
+  DenseUpdate match{update, pack, square, sum, norm, {}};
   for (Value input : pack.getInputs()) {
     auto segment = sparseSegmentOf(input);
     if (!segment || typeOf(input).getRank() != 2)
@@ -128,18 +130,12 @@ RowUpdate updateRows(OpBuilder &b, Location loc, Value ids, int64_t offset, Valu
             l, index(nb, 0), index(nb, dim), index(nb, lanes), acc,
             [&](OpBuilder &ib, Location il, Value d, ValueRange row) {
               Value at = ib.create<arith::AddIOp>(il, base, d);
-              Value g = ib.create<vector::TransferReadOp>(il, vectorType, row[1], ValueRange{id, d},
-                                                          ArrayRef<bool>{true});
-              Value p = ib.create<vector::TransferReadOp>(il, vectorType, row[0], ValueRange{at},
-                                                          ArrayRef<bool>{true});
+              Value g = readVector(ib, il, vectorType, row[1], {id, d});
+              Value p = readVector(ib, il, vectorType, row[0], {at});
               // The dense update's arithmetic: p - rate * g.
               Value stepped = ib.create<arith::SubFOp>(il, p, ib.create<arith::MulFOp>(il, rates, g));
-              Value params = ib.create<vector::TransferWriteOp>(il, stepped, row[0], ValueRange{at},
-                                                                ArrayRef<bool>{true})
-                                 .getResult();
-              Value gradient = ib.create<vector::TransferWriteOp>(il, zeros, row[1], ValueRange{id, d},
-                                                                  ArrayRef<bool>{true})
-                                   .getResult();
+              Value params = writeVector(ib, il, stepped, row[0], {at});
+              Value gradient = writeVector(ib, il, zeros, row[1], {id, d});
               Value squares = ib.create<vector::FMAOp>(il, g, g, row[2]);
               ib.create<scf::YieldOp>(il, ValueRange{params, gradient, squares});
             });
@@ -176,13 +172,11 @@ void rewrite(OpBuilder &b, DenseUpdate &match) {
                                                 ValueRange{b.create<math::SqrtOp>(loc, squaredNorm)});
   update.getNewParams().replaceAllUsesWith(params);
   update.getNewState().replaceAllUsesWith(update.getState());
-  Operation *square = match.norm.getInput().getDefiningOp()->getOperand(0).getDefiningOp();
-  Operation *sum = match.norm.getInput().getDefiningOp();
   update.erase();
   match.norm.getResult().replaceAllUsesWith(norm);
   match.norm.erase();
-  sum->erase();
-  square->erase();
+  match.sum.erase();
+  match.square.erase();
   match.pack.erase();
 }
 

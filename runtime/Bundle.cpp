@@ -138,6 +138,7 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
     b.data.negatives = data.value("negatives", int64_t(0));
     b.data.minCount = data.value("min_count", int64_t(0));
     b.data.subsample = data.value("subsample", 0.0);
+    b.data.draws = data.value("draws", int64_t(1));
     b.seed = manifest.at("seed").get<uint64_t>();
     for (const Json &p : manifest.at("params")) {
       ParamEntry e;

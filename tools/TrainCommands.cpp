@@ -153,7 +153,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
     throw UsageError{"--batch must be at least 1"};
   uint64_t seed = options.intFlag("--seed", graph.train.seed);
 
-  Dataset data = loadDataset(compiler::dataSourceOf(graph));
+  Dataset data = loadDataset(compiler::trainingDataOf(graph));
   int64_t perEpoch = stepsPerEpoch(data, batch);
   if (perEpoch == 0)
     throw UsageError{"batch " + std::to_string(batch) + " is larger than the data set (" +
@@ -610,7 +610,7 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
     throw UsageError{"--batch and --steps must be at least 1"};
   bool blas = blasFlag(options);
 
-  Dataset data = loadDataset(compiler::dataSourceOf(graph));
+  Dataset data = loadDataset(compiler::trainingDataOf(graph));
   compiler::CompileOptions compileOptions;
   compileOptions.batch = batch;
   compileOptions.totalSteps = warmup + timed;
