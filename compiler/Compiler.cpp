@@ -2,6 +2,8 @@
 
 #include "Compiler.h"
 
+#include "BufferCache.h"
+
 #include "Bundle.h"
 #include "Error.h"
 
@@ -57,7 +59,9 @@ struct Program::Impl {
 };
 
 Program::Program() = default;
-Program::~Program() = default;
+// The buffers its code kept for reuse go with it: another program (eval's
+// forward at another batch) allocates other sizes.
+Program::~Program() { runtime::releaseCachedBuffers(); }
 
 namespace {
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Blas.h"
+#include "BufferCache.h"
 
 #include <cblas.h>
 
@@ -130,7 +131,9 @@ extern "C" void _mlir_ciface_strata_gemm_batched_f64(void *a, void *b, void *c, 
 }
 
 std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
-  return {{"_mlir_ciface_strata_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
+  return {{"malloc", reinterpret_cast<void *>(&cachedMalloc)},
+          {"free", reinterpret_cast<void *>(&cachedFree)},
+          {"_mlir_ciface_strata_gemm_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f32)},
           {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
           {"_mlir_ciface_strata_gemm_bias_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
           {"_mlir_ciface_strata_gemm_bias_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)},
@@ -159,10 +162,26 @@ struct UnrankedDescriptor {
   void *descriptor;
 };
 
+/// Copies the innermost axis: one memcpy when both sides are contiguous there
+/// (im2col's taps and concat's parts are rows of channels), else element by element.
+void copyRow(const char *src, char *dst, int64_t elementSize, int64_t size, int64_t srcStride,
+             int64_t dstStride) {
+  if (srcStride == 1 && dstStride == 1) {
+    std::memcpy(dst, src, size * elementSize);
+    return;
+  }
+  for (int64_t i = 0; i < size; ++i)
+    std::memcpy(dst + i * dstStride * elementSize, src + i * srcStride * elementSize, elementSize);
+}
+
 void copyStrided(const char *src, char *dst, int64_t elementSize, int64_t rank,
                  const int64_t *sizes, const int64_t *srcStrides, const int64_t *dstStrides) {
   if (rank == 0) {
     std::memcpy(dst, src, elementSize);
+    return;
+  }
+  if (rank == 1) {
+    copyRow(src, dst, elementSize, sizes[0], srcStrides[0], dstStrides[0]);
     return;
   }
   for (int64_t i = 0; i < sizes[0]; ++i)

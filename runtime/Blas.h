@@ -28,6 +28,7 @@ extern "C" void _mlir_ciface_strata_gemm_bias_f64(void *a, void *b, void *d, voi
 extern "C" void memrefCopy(int64_t elementSize, void *source, void *destination);
 
 namespace strata::runtime {
-/// (symbol, address) of every function compiled code may call, for a JIT.
+/// (symbol, address) of every runtime function compiled code calls, for a
+/// JIT: the GEMMs, memrefCopy, and malloc and free (BufferCache.h).
 std::vector<std::pair<const char *, void *>> blasSymbols();
 } // namespace strata::runtime
