@@ -62,6 +62,35 @@ Value layerNorm(TensorMath &m, LayerNormOp op) {
   return m.add(m.mul(m.mul(centered, inv), op.getGamma()), op.getBeta());
 }
 
+/// batch_norm's training form: each channel normalized by the batch's mean and
+/// (biased) variance over every other axis; and the running statistics moved
+/// `momentum` of the way to the batch's, the variance unbiased, as PyTorch's.
+SmallVector<Value> batchNorm(TensorMath &m, BatchNormOp op) {
+  Value x = op.getInput();
+  auto type = TensorMath::typeOf(x);
+  int64_t channels = type.getShape().back();
+  SmallVector<int64_t> axes;
+  for (int64_t i = 0; i + 1 < type.getRank(); ++i)
+    axes.push_back(i);
+  double n = static_cast<double>(type.getNumElements() / channels);
+  Value mean = m.scale(m.reduceSum(x, axes, true), 1.0 / n);
+  Value centered = m.sub(x, mean);
+  Value var = m.scale(m.reduceSum(m.mul(centered, centered), axes, true), 1.0 / n);
+  Value inv = m.div(m.scalar(1.0, x),
+                    m.sqrt(m.add(var, m.scalar(op.getEps().convertToDouble(), x))));
+  Value y = m.add(m.mul(m.mul(centered, inv), op.getGamma()), op.getBeta());
+
+  double momentum = op.getMomentum().convertToDouble();
+  auto moved = [&](Value running, Value batch) {
+    return m.add(m.scale(running, 1.0 - momentum), m.scale(m.stopGradient(batch), momentum));
+  };
+  Value batchVar = m.reshape(var, {channels});
+  if (n > 1)
+    batchVar = m.scale(batchVar, n / (n - 1));
+  return {y, moved(op.getRunningMean(), m.reshape(mean, {channels})),
+          moved(op.getRunningVar(), batchVar)};
+}
+
 Value mse(TensorMath &m, MseOp op) {
   Value d = m.sub(op.getPrediction(), op.getTarget());
   return reduceLoss(m, m.mul(d, d), op.getReduction());
@@ -212,13 +241,15 @@ SmallVector<Value> negativeSamplingGradients(TensorMath &m, NegativeSamplingGrad
 bool mlir::strata::isComposite(Operation *op) {
   return isa<GeluOp, SoftmaxOp, LayerNormOp, MseOp, BceWithLogitsOp, CrossEntropyOp,
              NtXentOp, InfoNceOp, KlNormalOp, NegativeSamplingOp, NegativeSamplingGradOp,
-             AccuracyOp>(op);
+             AccuracyOp, Conv2dOp, MaxPool2dOp, AvgPool2dOp, Upsample2dOp, BatchNormOp>(op);
 }
 
 SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
   TensorMath m(builder, op->getLoc());
   if (auto grad = dyn_cast<NegativeSamplingGradOp>(op))
     return negativeSamplingGradients(m, grad);
+  if (auto norm = dyn_cast<BatchNormOp>(op))
+    return batchNorm(m, norm);
   Value result = llvm::TypeSwitch<Operation *, Value>(op)
                      .Case([&](GeluOp o) { return gelu(m, o); })
                      .Case([&](SoftmaxOp o) { return softmax(m, o); })
@@ -231,6 +262,10 @@ SmallVector<Value> mlir::strata::decompose(OpBuilder &builder, Operation *op) {
                      .Case([&](InfoNceOp o) { return infoNce(m, o); })
                      .Case([&](NegativeSamplingOp o) { return negativeSampling(m, o); })
                      .Case([&](KlNormalOp o) { return klNormal(m, o); })
+                     .Case([&](Conv2dOp o) { return decomposeConv2d(m, o); })
+                     .Case([&](MaxPool2dOp o) { return decomposeMaxPool2d(m, o); })
+                     .Case([&](AvgPool2dOp o) { return decomposeAvgPool2d(m, o); })
+                     .Case([&](Upsample2dOp o) { return decomposeUpsample2d(m, o); })
                      .Default([](Operation *) { return Value(); });
   if (!result)
     return {};

@@ -26,4 +26,12 @@ LogicalResult gradientByDecomposition(Operation *op, OpBuilder &builder,
                                       ArrayRef<Value> resultGradients,
                                       SmallVectorImpl<Value> &operandGradients);
 
+class TensorMath;
+
+/// The image composites (ImageDecompositions.cpp).
+Value decomposeConv2d(TensorMath &m, Conv2dOp op);
+Value decomposeMaxPool2d(TensorMath &m, MaxPool2dOp op);
+Value decomposeAvgPool2d(TensorMath &m, AvgPool2dOp op);
+Value decomposeUpsample2d(TensorMath &m, Upsample2dOp op);
+
 } // namespace mlir::strata

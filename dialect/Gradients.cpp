@@ -234,6 +234,11 @@ STRATA_GRADIENT_BY_DECOMPOSITION(CrossEntropyOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(NtXentOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(InfoNceOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(KlNormalOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(BatchNormOp) // the running statistics pass none back
+STRATA_GRADIENT_BY_DECOMPOSITION(Conv2dOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(MaxPool2dOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(AvgPool2dOp)
+STRATA_GRADIENT_BY_DECOMPOSITION(Upsample2dOp)
 #undef STRATA_GRADIENT_BY_DECOMPOSITION
 
 LogicalResult NegativeSamplingOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
@@ -279,6 +284,26 @@ LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGr
                          getKeepDims());
   Value g = unreduce(m, single(resultGradients), x, getAxes(), getKeepDims());
   operandGradients.push_back(m.div(m.mul(g, isMax), count));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Images: im2col and col2im are each other's adjoint
+//===----------------------------------------------------------------------===//
+
+LogicalResult Im2colOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  auto image = typeOf(getInput()).getShape();
+  operandGradients.push_back(b.create<Col2imOp>(getLoc(), single(resultGradients), getWindow(),
+                                                getStride(), getPadding(), getDilation(),
+                                                ArrayRef<int64_t>{image[1], image[2]}));
+  return success();
+}
+
+LogicalResult Col2imOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.push_back(b.create<Im2colOp>(getLoc(), single(resultGradients), getWindow(),
+                                                getStride(), getPadding(), getDilation()));
   return success();
 }
 

@@ -211,6 +211,102 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
 }
 
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::batchNorm(toShape(adaptor.getInput().getType()),
+                                 {toShape(adaptor.getGamma().getType()), toShape(adaptor.getBeta().getType()),
+                                  toShape(adaptor.getRunningMean().getType()),
+                                  toShape(adaptor.getRunningVar().getType())},
+                                 error);
+  if (failed(pushSameElementType(loc, adaptor.getInput(), shape, error, results)))
+    return failure();
+  results.push_back(adaptor.getRunningMean().getType());
+  results.push_back(adaptor.getRunningVar().getType());
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum >= 0.0 && momentum <= 1.0))
+    return emitOpError("momentum must be in [0, 1], got ") << momentum;
+  if (!(getEps().convertToDouble() > 0.0))
+    return emitOpError("eps must be positive, got ") << getEps().convertToDouble();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Images
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::vector<int64_t> toVector(ArrayRef<int64_t> a) { return {a.begin(), a.end()}; }
+} // namespace
+
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::conv2d(toShape(adaptor.getInput().getType()),
+                              toShape(adaptor.getFilter().getType()),
+                              toVector(adaptor.getStride()), toVector(adaptor.getPadding()),
+                              toVector(adaptor.getDilation()), adaptor.getGroups(), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult Im2colOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::im2col(toShape(adaptor.getInput().getType()), toVector(adaptor.getWindow()),
+                              toVector(adaptor.getStride()), toVector(adaptor.getPadding()),
+                              toVector(adaptor.getDilation()), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult Col2imOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::col2im(toShape(adaptor.getInput().getType()), toVector(adaptor.getWindow()),
+                              toVector(adaptor.getStride()), toVector(adaptor.getPadding()),
+                              toVector(adaptor.getDilation()), toVector(adaptor.getImage()), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+namespace {
+template <typename PoolAdaptor>
+LogicalResult inferPool2d(const char *name, std::optional<Location> loc, PoolAdaptor adaptor,
+                          SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::pool2d(name, toShape(adaptor.getInput().getType()),
+                              toVector(adaptor.getWindow()), toVector(adaptor.getStride()),
+                              toVector(adaptor.getPadding()), error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+} // namespace
+
+LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferPool2d("max_pool2d", loc, adaptor, results);
+}
+
+LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferPool2d("avg_pool2d", loc, adaptor, results);
+}
+
+LogicalResult Upsample2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  std::string error;
+  auto shape = shapes::upsample2d(toShape(adaptor.getInput().getType()), adaptor.getFactor(),
+                                  error);
+  return pushSameElementType(loc, adaptor.getInput(), shape, error, results);
+}
+
+LogicalResult Upsample2dOp::verify() {
+  if (getMode() != "nearest" && getMode() != "bilinear")
+    return emitOpError("mode must be \"nearest\" or \"bilinear\", got \"") << getMode() << "\"";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//

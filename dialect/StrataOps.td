@@ -217,6 +217,107 @@ def Strata_LayerNormOp : Strata_Op<"layer_norm", [Pure, AllElementTypesMatch<["i
 }
 
 //===----------------------------------------------------------------------===//
+// Images: NHWC tensors [B, H, W, C]
+//===----------------------------------------------------------------------===//
+
+def Strata_Conv2dOp : Strata_Op<"conv2d", [Pure, AllElementTypesMatch<["input", "filter", "result"]>]> {
+  let summary = "2-D convolution (cross-correlation) of NHWC images with an HWIO filter";
+  let description = [{
+    result[b, y, x, o] = sum over (i, j, c) of
+      input[b, y*sh + i*dh - ph, x*sw + j*dw - pw, g*C/groups + c] * filter[i, j, c, o],
+    where g = o / (OC / groups) and positions outside the image read zero.
+    `stride`, `padding` (zeros on both sides) and `dilation` are [height, width].
+    A composite: it decomposes into im2col (slices of the padded input, concatenated
+    along channels) and one matmul per group, so it runs on the BLAS (CPU) or
+    cuBLASLt (GPU) GEMM and differentiates through those ops.
+
+    ```mlir
+    %y = strata.conv2d %x, %w stride [1, 1] padding [1, 1] dilation [1, 1] groups 1
+           : tensor<?x28x28x1xf32>, tensor<3x3x1x32xf32> -> tensor<?x28x28x32xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, Strata_FloatTensor:$filter,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter `stride` $stride `padding` $padding `dilation` $dilation `groups` $groups
+    attr-dict `:` type($input) `,` type($filter) `->` type($result)
+  }];
+}
+
+class Strata_Pool2dOp<string mnemonic, string math>
+    : Strata_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = math # " over each `window` of NHWC images, moved by `stride`";
+  let description = [{
+    `window`, `stride` and `padding` are [height, width]; padding is at most half the
+    window. A composite: the window's strided slices, stacked and reduced.
+
+    ```mlir
+    %p = strata.}] # mnemonic # [{ %x window [2, 2] stride [2, 2] padding [0, 0] : tensor<?x28x28x32xf32> -> tensor<?x14x14x32xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, DenseI64ArrayAttr:$window,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `window` $window `stride` $stride `padding` $padding attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+// Padding reads -infinity: a window's maximum is over the image's own pixels.
+def Strata_MaxPool2dOp : Strata_Pool2dOp<"max_pool2d", "the maximum">;
+// Padding reads zero and counts (PyTorch's count_include_pad).
+def Strata_AvgPool2dOp : Strata_Pool2dOp<"avg_pool2d", "the mean">;
+
+def Strata_Upsample2dOp : Strata_Op<"upsample2d", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "enlarge NHWC images `factor` times, nearest or bilinear";
+  let description = [{
+    `nearest` repeats each pixel factor x factor times. `bilinear` interpolates
+    between pixel centres with the edges clamped (PyTorch's
+    `align_corners=False`). A composite of slices, concats and reshapes.
+
+    ```mlir
+    %u = strata.upsample2d %x factor 2 mode "nearest" : tensor<?x7x7x64xf32> -> tensor<?x14x14x64xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, I64Attr:$factor, StrAttr:$mode);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `factor` $factor `mode` $mode attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Strata_BatchNormOp : Strata_Op<"batch_norm", [Pure, AllElementTypesMatch<["input", "gamma", "beta", "running_mean", "running_var", "result"]>]> {
+  let summary = "batch normalization over every axis but the last, and its running statistics";
+  let description = [{
+    Training's form: (x - mean) / sqrt(var + eps) * gamma + beta with the mean
+    and (biased) variance of the batch, per channel (the last axis: NHWC
+    images' channels, [B, D] features' features). It also returns the running
+    statistics after this batch, (1 - momentum) * running + momentum * batch
+    (the unbiased variance, as PyTorch keeps it); the train step writes them
+    back into their parameters. `strata-running-statistics` turns it into the
+    eval form, which normalizes with the running statistics.
+
+    ```mlir
+    %y, %mean, %var = strata.batch_norm %x, %g, %b, %rm, %rv eps 1.0e-05 momentum 1.0e-01
+        : tensor<?x14x14x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, Strata_FloatTensor:$gamma,
+                       Strata_FloatTensor:$beta, Strata_FloatTensor:$running_mean,
+                       Strata_FloatTensor:$running_var, F64Attr:$eps, F64Attr:$momentum);
+  let results = (outs Strata_FloatTensor:$result, Strata_FloatTensor:$new_mean,
+                      Strata_FloatTensor:$new_var);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `,` $running_mean `,` $running_var `eps` $eps `momentum` $momentum
+    attr-dict `:` type($input) `,` type($gamma) `,` type($beta) `,` type($running_mean) `,` type($running_var)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
@@ -639,6 +740,52 @@ def Strata_PadOp : Strata_Op<"pad", [Pure, AllElementTypesMatch<["input", "resul
   let results = (outs Strata_FloatTensor:$result);
   let assemblyFormat = [{
     $input `axis` $axis `low` $low `high` $high attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+class Strata_WindowOp<string mnemonic, list<Trait> traits = []>
+    : Strata_Op<mnemonic, traits # [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let arguments = (ins Strata_FloatTensor:$input, DenseI64ArrayAttr:$window,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilation);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `window` $window `stride` $stride `padding` $padding `dilation` $dilation attr-dict
+    `:` type($input) `->` type($result)
+  }];
+}
+
+def Strata_Im2colOp : Strata_WindowOp<"im2col"> {
+  let summary = "the window taps of NHWC images side by side: conv2d's GEMM operand";
+  let description = [{
+    result[b, y, x, (i * KW + j) * C + c] = padded input[b, y*sh + i*dh, x*sw + j*dw, c]
+    for the zero-padded input: [B, H, W, C] -> [B, OH, OW, KH*KW*C]. conv2d's
+    decomposition; its gradient is `strata.col2im`.
+
+    ```mlir
+    %c = strata.im2col %x window [3, 3] stride [1, 1] padding [1, 1] dilation [1, 1] : tensor<8x28x28x1xf32> -> tensor<8x28x28x9xf32>
+    ```
+  }];
+}
+
+def Strata_Col2imOp : Strata_Op<"col2im", [Pure, AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "the adjoint of im2col: each column added back at the pixel it was read from";
+  let description = [{
+    [B, OH, OW, KH*KW*C] -> [B, H, W, C] for images of `image` = [H, W]: every
+    tap's values are summed into the pixels im2col read them from, and what
+    fell on the padding is dropped. im2col's gradient, and col2im's is im2col.
+
+    ```mlir
+    %g = strata.col2im %c window [3, 3] stride [1, 1] padding [1, 1] dilation [1, 1] image [28, 28] : tensor<8x28x28x9xf32> -> tensor<8x28x28x1xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, DenseI64ArrayAttr:$window,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilation, DenseI64ArrayAttr:$image);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `window` $window `stride` $stride `padding` $padding `dilation` $dilation
+    `image` $image attr-dict `:` type($input) `->` type($result)
   }];
 }
 

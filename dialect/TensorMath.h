@@ -52,6 +52,24 @@ public:
     return b.create<BroadcastOp>(loc, x, shape);
   }
 
+  /// The half-open range [start, end) of `axis`; `x` itself when that is all of it.
+  Value slice(Value x, int64_t axis, int64_t start, int64_t end) {
+    if (start == 0 && end == typeOf(x).getDimSize(axis))
+      return x;
+    return b.create<SliceOp>(loc, x, axis, start, end);
+  }
+  /// `x` with `low` zeros before and `high` after along `axis`.
+  Value pad(Value x, int64_t axis, int64_t low, int64_t high) {
+    if (low == 0 && high == 0)
+      return x;
+    return b.create<PadOp>(loc, x, axis, low, high);
+  }
+  Value concat(ValueRange xs, int64_t axis) {
+    if (xs.size() == 1)
+      return xs.front();
+    return b.create<ConcatOp>(loc, xs, axis);
+  }
+
   /// A rank-0 constant of `like`'s element type.
   Value scalar(double value, Value like) {
     auto type = RankedTensorType::get({}, typeOf(like).getElementType());

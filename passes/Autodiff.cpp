@@ -22,6 +22,8 @@
 
 #include "mlir/IR/IRMapping.h"
 
+#include <map>
+
 namespace mlir::strata {
 #define GEN_PASS_DEF_STRATAAUTODIFF
 #include "Passes.h.inc"
@@ -190,10 +192,54 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
             b.getNamedAttr("lr", b.getF64FloatAttr(numberOr(config.args, "lr", 1e-3)))});
     if (failed(configureUpdate(update, config)))
       return failure();
-    SmallVector<Value> results = {update.getNewParams(), update.getNewState(), loss, norm};
+    FailureOr<Value> newParams =
+        writeBackStatistics(b, loc, update.getNewParams(), forwardOps, orderedSlices, arena);
+    if (failed(newParams))
+      return failure();
+    SmallVector<Value> results = {*newParams, update.getNewState(), loss, norm};
     results.append(otherResults);
     b.create<func::ReturnOp>(loc, results);
     return success();
+  }
+
+  /// The updated arena with the running statistics of the step's batch_norm
+  /// ops written over their parameters: training moves those, no gradient
+  /// does (the optimizer saw zero gradients for them). A statistic two
+  /// batch_norm ops share (one encoder applied twice) takes the first's.
+  static FailureOr<Value> writeBackStatistics(OpBuilder &b, Location loc, Value params,
+                                              ArrayRef<Operation *> forwardOps,
+                                              ArrayRef<Value> slices, const ParamArena &arena) {
+    llvm::DenseMap<Value, size_t> entryOf;
+    for (auto [i, slice] : llvm::enumerate(slices))
+      entryOf[slice] = i;
+    std::map<int64_t, std::pair<int64_t, Value>> statistics; // offset -> (elements, value)
+    for (Operation *op : forwardOps) {
+      auto norm = dyn_cast<BatchNormOp>(op);
+      if (!norm)
+        continue;
+      for (auto [running, moved] : {std::pair(norm.getRunningMean(), norm.getNewMean()),
+                                    std::pair(norm.getRunningVar(), norm.getNewVar())}) {
+        auto it = entryOf.find(running);
+        if (it == entryOf.end())
+          return norm.emitOpError("needs its running statistics to be parameters, to keep them");
+        const ArenaEntry &entry = arena.entries[it->second];
+        statistics.try_emplace(entry.offset, entry.type.getNumElements(), moved);
+      }
+    }
+    if (statistics.empty())
+      return params;
+    TensorMath m(b, loc);
+    SmallVector<Value> pieces;
+    int64_t cursor = 0;
+    for (auto &[offset, statistic] : statistics) {
+      if (offset > cursor)
+        pieces.push_back(m.slice(params, 0, cursor, offset));
+      pieces.push_back(m.reshape(statistic.second, {statistic.first}));
+      cursor = offset + statistic.first;
+    }
+    if (cursor < arena.size)
+      pieces.push_back(m.slice(params, 0, cursor, arena.size));
+    return m.concat(pieces, 0);
   }
 
   LogicalResult configureUpdate(OptimizerUpdateOp update, const OptimizerConfig &c) {

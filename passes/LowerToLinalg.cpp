@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LearningRate.h"
+#include "ImageLowering.h"
 #include "LinalgBuilders.h"
 #include "Passes.h"
 #include "Philox.h"
@@ -263,6 +264,8 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
         return mlmMask(b, m);
       })
       .Case([&](OptimizerUpdateOp u) -> R { return optimizerUpdate(b, u); })
+      .Case([&](Im2colOp i) { return one(lowerIm2col(b, i)); })
+      .Case([&](Col2imOp c) { return one(lowerCol2im(b, c)); })
       .Default([&](Operation *) -> R {
         return op->emitOpError("has no lowering to linalg; composite ops need --strata-decompose first "
                                "and params need --strata-bind-params or --strata-autodiff");

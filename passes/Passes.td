@@ -37,6 +37,17 @@ def StrataInference : Pass<"strata-inference", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::strata::StrataDialect"];
 }
 
+def StrataRunningStatistics : Pass<"strata-running-statistics", "mlir::func::FuncOp"> {
+  let summary = "The eval form of normalization: batch_norm by its running statistics";
+  let description = [{
+    `strata eval`, `embed` and `search` see a model as it will be used, one
+    image at a time: `strata.batch_norm` normalizes by the running mean and
+    variance its parameters hold, not by the batch's, and returns them as they
+    are (no statistics move outside training).
+  }];
+  let dependentDialects = ["mlir::strata::StrataDialect"];
+}
+
 def StrataAutodiff : Pass<"strata-autodiff", "mlir::ModuleOp"> {
   let summary = "Build the train step from @forward by reverse-mode autodiff";
   let description = [{

@@ -19,11 +19,14 @@ using namespace mlir;
 
 std::string mlir::strata::trainPipeline(const TrainPipelineOptions &o) {
   std::string p = "builtin.module(func.func(strata-infer-shapes{batch=" + std::to_string(o.batch) + "}),";
-  // mode=forward: evaluation needs only the arena-bound @forward; mode=embed
-  // the same, with training's random corruptions switched off.
+  // mode=forward: evaluation needs only the arena-bound @forward, normalized by
+  // running statistics; mode=embed the same, with training's random
+  // corruptions switched off too.
   if (o.mode == "embed")
-    p += "func.func(strata-inference),";
-  else if (o.mode != "forward")
+    p += "func.func(strata-running-statistics,strata-inference),";
+  else if (o.mode == "forward")
+    p += "func.func(strata-running-statistics),";
+  else
     p += "strata-autodiff{mode=" + o.mode + " total-steps=" + std::to_string(o.totalSteps) + "},";
   return p + "strata-bind-params,canonicalize,cse)";
 }

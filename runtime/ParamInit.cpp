@@ -17,14 +17,17 @@ int64_t ParamEntry::numElements() const {
 }
 
 namespace {
-/// (fan_in, fan_out): a weight is stored [in, out] (x @ w); a vector has both = n.
+/// (fan_in, fan_out): a weight is stored [..., in, out] (x @ w, or a conv2d
+/// filter [KH, KW, in, out]), its leading axes the receptive field, as JAX
+/// counts them; a vector has both = n.
 std::pair<double, double> fans(const ParamEntry &p) {
-  if (p.shape.size() < 2)
+  size_t rank = p.shape.size();
+  if (rank < 2)
     return {double(p.numElements()), double(p.numElements())};
   double receptive = 1;
-  for (size_t i = 2; i < p.shape.size(); ++i)
+  for (size_t i = 0; i + 2 < rank; ++i)
     receptive *= p.shape[i];
-  return {p.shape[0] * receptive, p.shape[1] * receptive};
+  return {p.shape[rank - 2] * receptive, p.shape[rank - 1] * receptive};
 }
 } // namespace
 

@@ -155,6 +155,21 @@ Result layerNorm(const Shape &input, const Shape &gamma, const Shape &beta,
   return input;
 }
 
+Result batchNorm(const Shape &input, const std::vector<Shape> &perChannel, std::string &error) {
+  if (input.size() < 2 || isBatch(input.back())) {
+    error = "batch_norm needs an input [B, ..., C] of rank >= 2, got " + str(input);
+    return std::nullopt;
+  }
+  Shape expected{input.back()};
+  for (const Shape &s : perChannel)
+    if (s != expected) {
+      error = "batch_norm scale, shift and running statistics must all be " + str(expected) +
+              " for input " + str(input) + ", got " + str(s);
+      return std::nullopt;
+    }
+  return input;
+}
+
 Result reshape(const Shape &input, const Shape &target, std::string &error) {
   // As numpy: one -1 (kBatch) in the target is inferred. When the input holds the
   // symbolic batch, that -1 is the batch itself.
@@ -290,6 +305,132 @@ Result randomShift(const Shape &input, int64_t maxShift, std::string &error) {
     return std::nullopt;
   }
   return input;
+}
+
+static std::string pairStr(const std::vector<int64_t> &v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
+/// Checks that `v` is a [height, width] pair of values >= `least`.
+static bool isPair(const char *op, const char *name, const std::vector<int64_t> &v,
+                   int64_t least, std::string &error) {
+  if (v.size() == 2 && v[0] >= least && v[1] >= least)
+    return true;
+  error = std::string(op) + " " + name + " must be two integers >= " + std::to_string(least) +
+          " ([height, width]), got " + pairStr(v);
+  return false;
+}
+
+static bool isImage(const char *op, const Shape &input, std::string &error) {
+  if (input.size() == 4 && !isBatch(input[1]) && !isBatch(input[2]) && !isBatch(input[3]))
+    return true;
+  error = std::string(op) + " needs NHWC images [B, H, W, C], got " + str(input);
+  return false;
+}
+
+Result windowOutput(const char *op, const Shape &input, const std::vector<int64_t> &kernel,
+                    const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+                    const std::vector<int64_t> &dilation, std::string &error) {
+  if (!isImage(op, input, error) || !isPair(op, "window", kernel, 1, error) ||
+      !isPair(op, "stride", stride, 1, error) || !isPair(op, "padding", padding, 0, error) ||
+      !isPair(op, "dilation", dilation, 1, error))
+    return std::nullopt;
+  Shape out(2);
+  for (int i = 0; i < 2; ++i) {
+    int64_t reach = dilation[i] * (kernel[i] - 1) + 1;
+    int64_t padded = input[1 + i] + 2 * padding[i];
+    if (reach > padded) {
+      error = std::string(op) + " window " + pairStr(kernel) + " (dilation " +
+              pairStr(dilation) + ") does not fit in the padded " + str(input) + " image";
+      return std::nullopt;
+    }
+    out[i] = (padded - reach) / stride[i] + 1;
+  }
+  return out;
+}
+
+Result conv2d(const Shape &input, const Shape &filter, const std::vector<int64_t> &stride,
+              const std::vector<int64_t> &padding, const std::vector<int64_t> &dilation,
+              int64_t groups, std::string &error) {
+  if (filter.size() != 4 || std::any_of(filter.begin(), filter.end(), isBatch)) {
+    error = "conv2d needs a filter [KH, KW, C / groups, OC], got " + str(filter);
+    return std::nullopt;
+  }
+  Result spatial = windowOutput("conv2d", input, {filter[0], filter[1]}, stride, padding,
+                                dilation, error);
+  if (!spatial)
+    return std::nullopt;
+  int64_t channels = input[3], outChannels = filter[3];
+  if (groups < 1 || channels % groups || outChannels % groups ||
+      filter[2] * groups != channels) {
+    error = "conv2d filter " + str(filter) + " does not fit input " + str(input) + " in " +
+            std::to_string(groups) + " group(s): the filter's third axis must be C / groups = " +
+            (groups >= 1 && channels % groups == 0 ? std::to_string(channels / groups)
+                                                    : std::string("(C not divisible)")) +
+            ", and groups must divide C and OC";
+    return std::nullopt;
+  }
+  return Shape{input[0], (*spatial)[0], (*spatial)[1], outChannels};
+}
+
+Result im2col(const Shape &input, const std::vector<int64_t> &window,
+              const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+              const std::vector<int64_t> &dilation, std::string &error) {
+  Result spatial = windowOutput("im2col", input, window, stride, padding, dilation, error);
+  if (!spatial)
+    return std::nullopt;
+  return Shape{input[0], (*spatial)[0], (*spatial)[1], window[0] * window[1] * input[3]};
+}
+
+Result col2im(const Shape &input, const std::vector<int64_t> &window,
+              const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+              const std::vector<int64_t> &dilation, const std::vector<int64_t> &image,
+              std::string &error) {
+  if (!isPair("col2im", "image", image, 1, error) || !isPair("col2im", "window", window, 1, error))
+    return std::nullopt;
+  if (input.size() != 4 || isBatch(input[3]) || input[3] % (window[0] * window[1])) {
+    error = "col2im needs columns [B, OH, OW, KH*KW*C] for window " + pairStr(window) +
+            ", got " + str(input);
+    return std::nullopt;
+  }
+  Shape imageShape{input[0], image[0], image[1], input[3] / (window[0] * window[1])};
+  Result columns = im2col(imageShape, window, stride, padding, dilation, error);
+  if (!columns)
+    return std::nullopt;
+  if (*columns != input) {
+    error = "col2im columns " + str(input) + " are not what im2col makes of " +
+            str(imageShape) + ": " + str(*columns);
+    return std::nullopt;
+  }
+  return imageShape;
+}
+
+Result pool2d(const char *op, const Shape &input, const std::vector<int64_t> &window,
+              const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+              std::string &error) {
+  Result spatial = windowOutput(op, input, window, stride, padding, {1, 1}, error);
+  if (!spatial)
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i)
+    if (2 * padding[i] > window[i]) {
+      error = std::string(op) + " padding " + pairStr(padding) +
+              " must be at most half the window " + pairStr(window);
+      return std::nullopt;
+    }
+  return Shape{input[0], (*spatial)[0], (*spatial)[1], input[3]};
+}
+
+Result upsample2d(const Shape &input, int64_t factor, std::string &error) {
+  if (!isImage("upsample2d", input, error))
+    return std::nullopt;
+  if (factor < 1) {
+    error = "upsample2d factor must be >= 1, got " + std::to_string(factor);
+    return std::nullopt;
+  }
+  return Shape{input[0], input[1] * factor, input[2] * factor, input[3]};
 }
 
 Result randomFlip(const Shape &input, std::string &error) {

@@ -43,6 +43,9 @@ Result softmax(const Shape &input, int64_t axis, const Shape *mask,
                std::string &error);
 Result layerNorm(const Shape &input, const Shape &gamma, const Shape &beta,
                  std::string &error);
+/// batch_norm: input [..., C] (rank >= 2), and gamma, beta and both running
+/// statistics [C]; the result has the input's shape.
+Result batchNorm(const Shape &input, const std::vector<Shape> &perChannel, std::string &error);
 Result reshape(const Shape &input, const Shape &target, std::string &error);
 Result transpose(const Shape &input, const std::vector<int64_t> &perm,
                  std::string &error);
@@ -59,6 +62,33 @@ Result randomFlip(const Shape &input, std::string &error);
 Result randomErase(const Shape &input, double rate, int64_t maxSize, std::string &error);
 /// random_scale: a leading (row) axis, and low <= high.
 Result randomScale(const Shape &input, double low, double high, std::string &error);
+
+// Images are NHWC: [B, H, W, C], channels last.
+
+/// The [height, width] extents of a sliding window's output: kernel, stride,
+/// padding and dilation are [height, width] pairs.
+Result windowOutput(const char *op, const Shape &input, const std::vector<int64_t> &kernel,
+                    const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+                    const std::vector<int64_t> &dilation, std::string &error);
+/// conv2d: input [B, H, W, C], filter [KH, KW, C / groups, OC] -> [B, OH, OW, OC].
+Result conv2d(const Shape &input, const Shape &filter, const std::vector<int64_t> &stride,
+              const std::vector<int64_t> &padding, const std::vector<int64_t> &dilation,
+              int64_t groups, std::string &error);
+/// im2col: [B, H, W, C] -> [B, OH, OW, KH * KW * C].
+Result im2col(const Shape &input, const std::vector<int64_t> &window,
+              const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+              const std::vector<int64_t> &dilation, std::string &error);
+/// col2im: [B, OH, OW, KH * KW * C] -> [B, H, W, C] for `image` = [H, W].
+Result col2im(const Shape &input, const std::vector<int64_t> &window,
+              const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+              const std::vector<int64_t> &dilation, const std::vector<int64_t> &image,
+              std::string &error);
+/// max_pool2d, avg_pool2d: [B, H, W, C] -> [B, OH, OW, C].
+Result pool2d(const char *op, const Shape &input, const std::vector<int64_t> &window,
+              const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+              std::string &error);
+/// upsample2d: [B, H, W, C] -> [B, H * factor, W * factor, C].
+Result upsample2d(const Shape &input, int64_t factor, std::string &error);
 
 // Losses return a scalar (rank-0) shape.
 Result elementwiseLoss(const Shape &prediction, const Shape &target,

@@ -27,6 +27,12 @@ AttrValue AttrValue::ofBool(bool v) {
   a.b = v;
   return a;
 }
+AttrValue AttrValue::ofInts(std::vector<int64_t> v) {
+  AttrValue a;
+  a.kind = Kind::Ints;
+  a.ints = std::move(v);
+  return a;
+}
 AttrValue AttrValue::ofSymbol(const std::string &v) {
   AttrValue a;
   a.kind = Kind::Symbol;
@@ -64,6 +70,10 @@ double Graph::nodeFlops(const Node &node, int64_t batch) const {
     bool transposed = attr(node, "transpose_lhs")->b;
     int64_t k = transposed ? lhs[lhs.size() - 2] : lhs.back();
     return 2.0 * numel(node.results[0]) * (double)shapes::numElements({k}, batch);
+  }
+  if (op == "conv2d") { // the im2col GEMM: K = KH * KW * C / groups per output
+    const Shape &filter = values[node.operands[1]].shape;
+    return 2.0 * numel(node.results[0]) * (double)(filter[0] * filter[1] * filter[2]);
   }
   if (op == "nt_xent" || op == "info_nce") { // the [N, N] similarity matrix
     const Shape &z = values[node.operands[0]].shape;

@@ -33,6 +33,7 @@ struct AttrValue {
   static AttrValue ofFloat(double v);
   static AttrValue ofBool(bool v);
   static AttrValue ofSymbol(const std::string &v);
+  static AttrValue ofInts(std::vector<int64_t> v);
 };
 
 /// A number for a message: 0.001, 1.5, 1e-08 (not 0.001000).

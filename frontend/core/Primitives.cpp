@@ -40,7 +40,9 @@ PrimitiveArg floatArg(const std::string &name, std::optional<double> def = {}) {
 PrimitiveArg boolArg(const std::string &name, bool def) {
   return {name, Kind::Bool, AttrValue::ofBool(def), {}};
 }
-PrimitiveArg intsArg(const std::string &name) { return {name, Kind::Ints, {}, {}}; }
+PrimitiveArg intsArg(const std::string &name, std::optional<std::vector<int64_t>> def = {}) {
+  return {name, Kind::Ints, def ? std::optional(AttrValue::ofInts(*def)) : std::nullopt, {}};
+}
 PrimitiveArg symbolArg(const std::string &name, const std::string &def,
                        std::vector<std::string> allowed) {
   return {name, Kind::Symbol, AttrValue::ofSymbol(def), std::move(allowed)};
@@ -194,6 +196,27 @@ std::vector<Primitive> makePrimitives() {
                   const TensorType &in = c.tensor("input");
                   return one(in.dtype, shapes::layerNorm(in.shape, c.tensor("gamma").shape,
                                                          c.tensor("beta").shape, e));
+                }});
+  ps.push_back({"batch_norm",
+                {tensor("input"), tensor("gamma"), tensor("beta"), tensor("running_mean"),
+                 tensor("running_var"), floatArg("eps", 1e-5), floatArg("momentum", 0.1)},
+                [](const BoundCall &c, std::string &e) -> Types {
+                  if (!checkDtypes(c, {"input", "gamma", "beta", "running_mean", "running_var"}, {}, e) ||
+                      !checkPositive(c, "eps", e))
+                    return std::nullopt;
+                  double momentum = c.attr("momentum").f;
+                  if (!(momentum >= 0.0 && momentum <= 1.0)) {
+                    e = "'momentum' must be in [0, 1], got " + shortNumber(momentum);
+                    return std::nullopt;
+                  }
+                  const TensorType &in = c.tensor("input"), &mean = c.tensor("running_mean");
+                  auto shape = shapes::batchNorm(in.shape,
+                                                 {c.tensor("gamma").shape, c.tensor("beta").shape,
+                                                  mean.shape, c.tensor("running_var").shape},
+                                                 e);
+                  if (!shape)
+                    return std::nullopt;
+                  return std::vector<TensorType>{{in.dtype, *shape}, mean, mean};
                 }});
   ps.push_back({"reshape", {tensor("input"), intsArg("shape")},
                 [](const BoundCall &c, std::string &e) -> Types {
@@ -353,6 +376,40 @@ std::vector<Primitive> makePrimitives() {
                   return one(x.dtype, shapes::negativeSampling(x.shape, t.shape,
                                                                c.tensor("positive").shape,
                                                                c.tensor("negatives").shape, e));
+                }});
+  ps.push_back({"conv2d",
+                {tensor("input"), tensor("filter"), intsArg("stride", {{1, 1}}),
+                 intsArg("padding", {{0, 0}}), intsArg("dilation", {{1, 1}}),
+                 intArg("groups", 1)},
+                [](const BoundCall &c, std::string &e) -> Types {
+                  const TensorType &x = c.tensor("input"), &f = c.tensor("filter");
+                  if (!checkDtypes(c, {"input", "filter"}, {}, e) || !sameDtype(x, f, e))
+                    return std::nullopt;
+                  return one(x.dtype, shapes::conv2d(x.shape, f.shape, c.attr("stride").ints,
+                                                     c.attr("padding").ints,
+                                                     c.attr("dilation").ints,
+                                                     c.attr("groups").i, e));
+                }});
+  for (const char *name : {"max_pool2d", "avg_pool2d"})
+    ps.push_back({name,
+                  {tensor("input"), intsArg("window", {{2, 2}}), intsArg("stride", {{2, 2}}),
+                   intsArg("padding", {{0, 0}})},
+                  [name](const BoundCall &c, std::string &e) -> Types {
+                    if (!checkDtypes(c, {"input"}, {}, e))
+                      return std::nullopt;
+                    const TensorType &x = c.tensor("input");
+                    return one(x.dtype, shapes::pool2d(name, x.shape, c.attr("window").ints,
+                                                       c.attr("stride").ints,
+                                                       c.attr("padding").ints, e));
+                  }});
+  ps.push_back({"upsample2d",
+                {tensor("input"), intArg("factor", 2),
+                 symbolArg("mode", "nearest", {"nearest", "bilinear"})},
+                [](const BoundCall &c, std::string &e) -> Types {
+                  if (!checkDtypes(c, {"input"}, {}, e))
+                    return std::nullopt;
+                  const TensorType &x = c.tensor("input");
+                  return one(x.dtype, shapes::upsample2d(x.shape, c.attr("factor").i, e));
                 }});
   ps.push_back({"kl_normal", {tensor("mean"), tensor("log_variance")},
                 [](const BoundCall &c, std::string &e) -> Types {

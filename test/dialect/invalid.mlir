@@ -306,3 +306,82 @@ func.func @negative_sampling_grad_shapes(%x: tensor<?x100xf32>, %table: tensor<8
   %gx, %gt = strata.negative_sampling_grad %x, %table, %context, %noise, %g reduce(sum) : tensor<?x100xf32>, tensor<8192x100xf32>, tensor<?x2xi32>, tensor<?x5xi32>, tensor<f32>
   return
 }
+
+// -----
+
+func.func @conv2d_groups(%x: tensor<?x8x8x6xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{conv2d filter [3, 3, 3, 4] does not fit input [B, 8, 8, 6] in 1 group(s): the filter's third axis must be C / groups = 6, and groups must divide C and OC}}
+  %0 = strata.conv2d %x, %w stride [1, 1] padding [0, 0] dilation [1, 1] groups 1 : tensor<?x8x8x6xf32>, tensor<3x3x3x4xf32> -> tensor<?x6x6x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_window(%x: tensor<?x4x4x1xf32>, %w: tensor<5x5x1x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{conv2d window [5, 5] (dilation [1, 1]) does not fit in the padded [B, 4, 4, 1] image}}
+  %0 = strata.conv2d %x, %w stride [1, 1] padding [0, 0] dilation [1, 1] groups 1 : tensor<?x4x4x1xf32>, tensor<5x5x1x2xf32> -> tensor<?x1x1x2xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_rank(%x: tensor<?x784xf32>, %w: tensor<3x3x1x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{conv2d needs NHWC images [B, H, W, C], got [B, 784]}}
+  %0 = strata.conv2d %x, %w stride [1, 1] padding [0, 0] dilation [1, 1] groups 1 : tensor<?x784xf32>, tensor<3x3x1x2xf32> -> tensor<?x1x1x2xf32>
+  return
+}
+
+// -----
+
+func.func @pool_stride(%x: tensor<?x8x8x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{max_pool2d stride must be two integers >= 1 ([height, width]), got [0, 2]}}
+  %0 = strata.max_pool2d %x window [2, 2] stride [0, 2] padding [0, 0] : tensor<?x8x8x2xf32> -> tensor<?x4x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @pool_padding(%x: tensor<?x8x8x2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{avg_pool2d padding [2, 2] must be at most half the window [3, 3]}}
+  %0 = strata.avg_pool2d %x window [3, 3] stride [1, 1] padding [2, 2] : tensor<?x8x8x2xf32> -> tensor<?x10x10x2xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_mode(%x: tensor<?x8x8x2xf32>) {
+  // expected-error @+1 {{mode must be "nearest" or "bilinear", got "bicubic"}}
+  %0 = strata.upsample2d %x factor 2 mode "bicubic" : tensor<?x8x8x2xf32> -> tensor<?x16x16x2xf32>
+  return
+}
+
+// -----
+
+func.func @col2im_columns(%c: tensor<?x4x4x10xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{col2im needs columns [B, OH, OW, KH*KW*C] for window [3, 3], got [B, 4, 4, 10]}}
+  %0 = strata.col2im %c window [3, 3] stride [1, 1] padding [0, 0] dilation [1, 1] image [6, 6] : tensor<?x4x4x10xf32> -> tensor<?x6x6x1xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_channels(%x: tensor<?x7x7x8xf32>, %g: tensor<8xf32>, %m: tensor<4xf32>) {
+  // expected-error @+1 {{batch_norm scale, shift and running statistics must all be [8] for input [B, 7, 7, 8], got [4]}}
+  %y, %mean, %var = strata.batch_norm %x, %g, %g, %m, %m eps 1.0e-05 momentum 1.0e-01 : tensor<?x7x7x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_momentum(%x: tensor<?x8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{momentum must be in [0, 1], got 1.5}}
+  %y, %mean, %var = strata.batch_norm %x, %g, %g, %g, %g eps 1.0e-05 momentum 1.5 : tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+

@@ -159,3 +159,30 @@ func.func @text_helpers(%tok: tensor<?x128xi32>, %logits: tensor<?x128x8192xf32>
   %a = strata.accuracy %logits, %tok ignore -100 : tensor<?x128x8192xf32>, tensor<?x128xi32> -> tensor<f32>
   return %keep, %a : tensor<?x128xf32>, tensor<f32>
 }
+
+// Image ops on NHWC tensors; result types are inferred and printed.
+// CHECK-LABEL: func.func @image_ops
+// CHECK: strata.conv2d %{{.*}}, %{{.*}} stride [2, 2] padding [1, 1] dilation [1, 1] groups 1 : tensor<?x28x28x1xf32>, tensor<3x3x1x32xf32> -> tensor<?x14x14x32xf32>
+// CHECK: strata.max_pool2d %{{.*}} window [2, 2] stride [2, 2] padding [0, 0] : tensor<?x14x14x32xf32> -> tensor<?x7x7x32xf32>
+// CHECK: strata.avg_pool2d %{{.*}} window [3, 3] stride [1, 1] padding [1, 1] : tensor<?x7x7x32xf32> -> tensor<?x7x7x32xf32>
+// CHECK: strata.upsample2d %{{.*}} factor 2 mode "bilinear" : tensor<?x7x7x32xf32> -> tensor<?x14x14x32xf32>
+// CHECK: strata.im2col %{{.*}} window [3, 3] stride [1, 1] padding [1, 1] dilation [1, 1] : tensor<?x14x14x32xf32> -> tensor<?x14x14x288xf32>
+// CHECK: strata.col2im %{{.*}} window [3, 3] stride [1, 1] padding [1, 1] dilation [1, 1] image [14, 14] : tensor<?x14x14x288xf32> -> tensor<?x14x14x32xf32>
+func.func @image_ops(%x: tensor<?x28x28x1xf32>, %w: tensor<3x3x1x32xf32>) -> tensor<?x14x14x32xf32> {
+  %c = strata.conv2d %x, %w stride [2, 2] padding [1, 1] dilation [1, 1] groups 1 : tensor<?x28x28x1xf32>, tensor<3x3x1x32xf32> -> tensor<?x14x14x32xf32>
+  %m = strata.max_pool2d %c window [2, 2] stride [2, 2] padding [0, 0] : tensor<?x14x14x32xf32> -> tensor<?x7x7x32xf32>
+  %a = strata.avg_pool2d %m window [3, 3] stride [1, 1] padding [1, 1] : tensor<?x7x7x32xf32> -> tensor<?x7x7x32xf32>
+  %u = strata.upsample2d %a factor 2 mode "bilinear" : tensor<?x7x7x32xf32> -> tensor<?x14x14x32xf32>
+  %cols = strata.im2col %u window [3, 3] stride [1, 1] padding [1, 1] dilation [1, 1] : tensor<?x14x14x32xf32> -> tensor<?x14x14x288xf32>
+  %g = strata.col2im %cols window [3, 3] stride [1, 1] padding [1, 1] dilation [1, 1] image [14, 14] : tensor<?x14x14x288xf32> -> tensor<?x14x14x32xf32>
+  return %g : tensor<?x14x14x32xf32>
+}
+
+// batch_norm returns the normalized input and the moved running statistics.
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}} = strata.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} eps 1.000000e-05 momentum 1.000000e-01 : tensor<?x7x7x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+func.func @batch_norm(%x: tensor<?x7x7x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>) -> tensor<?x7x7x8xf32> {
+  %y, %mean, %var = strata.batch_norm %x, %g, %b, %m, %v eps 1.0e-05 momentum 1.0e-01 : tensor<?x7x7x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %y : tensor<?x7x7x8xf32>
+}
+

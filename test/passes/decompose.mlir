@@ -104,3 +104,97 @@ func.func @accuracy(%x: tensor<4x5xf32>, %t: tensor<4xi32>) -> tensor<f32> {
   %a = strata.accuracy %x, %t ignore -100 : tensor<4x5xf32>, tensor<4xi32> -> tensor<f32>
   return %a : tensor<f32>
 }
+
+// conv2d: im2col, then one GEMM per group against the filter seen as
+// [KH*KW*C/groups, OC/groups]; the groups' outputs are concatenated.
+// CHECK-LABEL: func.func @conv2d_groups
+// CHECK: %[[X0:.*]] = strata.slice %{{.*}} axis 3 from 0 to 2
+// CHECK: %[[C0:.*]] = strata.im2col %[[X0]] window [3, 3] stride [2, 2] padding [1, 1] dilation [1, 1] : tensor<2x8x8x2xf32> -> tensor<2x4x4x18xf32>
+// CHECK: %[[W0:.*]] = strata.slice %{{.*}} axis 3 from 0 to 3
+// CHECK: %[[R0:.*]] = strata.reshape %[[W0]] [18, 3]
+// CHECK: strata.matmul %[[C0]], %[[R0]] : tensor<2x4x4x18xf32>, tensor<18x3xf32> -> tensor<2x4x4x3xf32>
+// CHECK: strata.slice %{{.*}} axis 3 from 2 to 4
+// CHECK: strata.concat %{{.*}}, %{{.*}} axis 3 : tensor<2x4x4x3xf32>, tensor<2x4x4x3xf32> -> tensor<2x4x4x6xf32>
+// CHECK-NOT: strata.conv2d
+func.func @conv2d_groups(%x: tensor<2x8x8x4xf32>, %w: tensor<3x3x2x6xf32>) -> tensor<2x4x4x6xf32> {
+  %y = strata.conv2d %x, %w stride [2, 2] padding [1, 1] dilation [1, 1] groups 2 : tensor<2x8x8x4xf32>, tensor<3x3x2x6xf32> -> tensor<2x4x4x6xf32>
+  return %y : tensor<2x4x4x6xf32>
+}
+
+// max_pool2d without padding: the 4 taps of each 2x2 window (strided slices:
+// an axis split into [count, stride] and one phase of each stride kept; no
+// copy of the input first), stacked on a new last axis and reduced by their
+// maximum.
+// CHECK-LABEL: func.func @max_pool2d
+// CHECK-NOT: strata.pad
+// CHECK: strata.reshape %{{.*}} [-1, 2, 2, 4, 3]
+// CHECK: strata.slice %{{.*}} axis 2 from 0 to 1
+// CHECK: strata.slice %{{.*}} axis 2 from 1 to 2
+// CHECK: strata.concat %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} axis 4 : tensor<2x2x2x3x1xf32>, tensor<2x2x2x3x1xf32>, tensor<2x2x2x3x1xf32>, tensor<2x2x2x3x1xf32> -> tensor<2x2x2x3x4xf32>
+// CHECK: strata.reduce_max %{{.*}} axes [4] : tensor<2x2x2x3x4xf32> -> tensor<2x2x2x3xf32>
+// CHECK-NOT: strata.max_pool2d
+func.func @max_pool2d(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
+  %y = strata.max_pool2d %x window [2, 2] stride [2, 2] padding [0, 0] : tensor<2x4x4x3xf32> -> tensor<2x2x2x3xf32>
+  return %y : tensor<2x2x2x3xf32>
+}
+
+// With padding, the padded border holds the most negative float, so that it
+// never wins a window.
+// CHECK-LABEL: func.func @max_pool2d_padded
+// CHECK: strata.constant dense<{{.*}}-3.40282347E+38{{.*}}> : tensor<1x6x6x1xf32>
+// CHECK: strata.add %{{.*}}, %{{.*}} : tensor<2x6x6x3xf32>, tensor<1x6x6x1xf32>
+func.func @max_pool2d_padded(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
+  %y = strata.max_pool2d %x window [3, 3] stride [2, 2] padding [1, 1] : tensor<2x4x4x3xf32> -> tensor<2x2x2x3xf32>
+  return %y : tensor<2x2x2x3xf32>
+}
+
+// avg_pool2d: the taps summed and scaled by 1 / (window size).
+// CHECK-LABEL: func.func @avg_pool2d
+// CHECK-COUNT-3: strata.add
+// CHECK: strata.constant dense<2.500000e-01> : tensor<f32>
+// CHECK: strata.mul
+// CHECK-NOT: strata.avg_pool2d
+func.func @avg_pool2d(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
+  %y = strata.avg_pool2d %x window [2, 2] stride [2, 2] padding [0, 0] : tensor<2x4x4x3xf32> -> tensor<2x2x2x3xf32>
+  return %y : tensor<2x2x2x3xf32>
+}
+
+// Nearest upsampling: each axis repeated by concatenating copies on a new axis.
+// CHECK-LABEL: func.func @upsample_nearest
+// CHECK: strata.reshape %{{.*}} [-1, 3, 1, 4, 2]
+// CHECK: strata.concat %{{.*}}, %{{.*}} axis 2 : tensor<2x3x1x4x2xf32>, tensor<2x3x1x4x2xf32> -> tensor<2x3x2x4x2xf32>
+// CHECK: strata.reshape %{{.*}} [-1, 6, 4, 2]
+// CHECK: strata.concat %{{.*}}, %{{.*}} axis 3
+// CHECK: strata.reshape %{{.*}} [-1, 6, 8, 2]
+func.func @upsample_nearest(%x: tensor<2x3x4x2xf32>) -> tensor<2x6x8x2xf32> {
+  %y = strata.upsample2d %x factor 2 mode "nearest" : tensor<2x3x4x2xf32> -> tensor<2x6x8x2xf32>
+  return %y : tensor<2x6x8x2xf32>
+}
+
+// Bilinear, factor 2: phase 0 is 3/4 of a pixel and 1/4 of the one before it
+// (the first pixel is its own), phase 1 3/4 and 1/4 of the one after.
+// CHECK-LABEL: func.func @upsample_bilinear
+// CHECK-DAG: strata.constant dense<7.500000e-01> : tensor<f32>
+// CHECK-DAG: strata.constant dense<2.500000e-01> : tensor<f32>
+// CHECK: strata.reshape %{{.*}} [-1, 6, 4, 2]
+// CHECK: strata.reshape %{{.*}} [-1, 6, 8, 2]
+func.func @upsample_bilinear(%x: tensor<2x3x4x2xf32>) -> tensor<2x6x8x2xf32> {
+  %y = strata.upsample2d %x factor 2 mode "bilinear" : tensor<2x3x4x2xf32> -> tensor<2x6x8x2xf32>
+  return %y : tensor<2x6x8x2xf32>
+}
+
+// batch_norm, training form: statistics over every axis but the channels;
+// the running mean moves 0.1 of the way to the batch mean, the running
+// variance to the batch variance made unbiased (times 32 / 31).
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: strata.reduce_sum %{{.*}} axes [0, 1, 2] keep_dims : tensor<2x4x4x3xf32> -> tensor<1x1x1x3xf32>
+// CHECK-DAG: strata.constant dense<0.89999997{{.*}}> : tensor<f32>
+// CHECK-DAG: strata.constant dense<1.0322{{.*}}> : tensor<f32>
+// CHECK: strata.stop_gradient
+// CHECK-NOT: strata.batch_norm
+func.func @batch_norm(%x: tensor<2x4x4x3xf32>, %g: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>)
+    -> (tensor<2x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %mean, %var = strata.batch_norm %x, %g, %b, %m, %v eps 1.0e-05 momentum 1.0e-01 : tensor<2x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  return %y, %mean, %var : tensor<2x4x4x3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+

@@ -194,3 +194,36 @@ func.func @token_mask(%t: tensor<2x8xi32>) -> tensor<2x8xf32> {
   %0 = strata.token_mask %t pad 0 : tensor<2x8xi32> -> f32
   return %0 : tensor<2x8xf32>
 }
+
+// -----
+
+// im2col: the input inserted into a zero padded image, then one gather over
+// (b, y, x, i, j, c) reading (b, 2y + i, 2x + 2j, c): stride 2, dilation
+// [1, 2]; the [B, OH, OW, KH, KW, C] result reshaped to the columns.
+// CHECK-DAG: #[[READ:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4 * 2, d5)>
+// CHECK-LABEL: func.func @im2col
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [2, 6, 6, 3] [1, 1, 1, 1] : tensor<2x6x6x3xf32> into tensor<2x8x8x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[READ]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%{{.*}} : tensor<2x8x8x3xf32>) outs(%{{.*}} : tensor<2x4x3x2x2x3xf32>)
+func.func @im2col(%x: tensor<2x6x6x3xf32>) -> tensor<2x4x3x12xf32> {
+  %c = strata.im2col %x window [2, 2] stride [2, 2] padding [1, 1] dilation [1, 2] : tensor<2x6x6x3xf32> -> tensor<2x4x3x12xf32>
+  return %c : tensor<2x4x3x12xf32>
+}
+
+// -----
+
+// col2im: each of the 4 taps added in place into its strided view of a zero
+// padded image; the padding cut off at the end.
+// CHECK-LABEL: func.func @col2im
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [2, 4, 3, 3] [1, 2, 2, 1] : tensor<2x8x8x3xf32> to tensor<2x4x3x3xf32>
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [2, 4, 3, 3] [1, 2, 2, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 2, 0] [2, 4, 3, 3] [1, 2, 2, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 0, 0] [2, 4, 3, 3] [1, 2, 2, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 2, 0] [2, 4, 3, 3] [1, 2, 2, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 1, 0] [2, 6, 6, 3] [1, 1, 1, 1] : tensor<2x8x8x3xf32> to tensor<2x6x6x3xf32>
+func.func @col2im(%c: tensor<2x4x3x12xf32>) -> tensor<2x6x6x3xf32> {
+  %x = strata.col2im %c window [2, 2] stride [2, 2] padding [1, 1] dilation [1, 2] image [6, 6] : tensor<2x4x3x12xf32> -> tensor<2x6x6x3xf32>
+  return %x : tensor<2x6x6x3xf32>
+}
