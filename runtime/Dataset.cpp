@@ -179,6 +179,31 @@ Dataset strata::runtime::loadFashionMnistCaptions(const std::string &split, int6
   return data;
 }
 
+Dataset strata::runtime::captionRows(const Dataset &captioned, const std::vector<std::string> &texts,
+                                     const std::vector<int> &labels) {
+  if (!captioned.tokenizer || !captioned.fields.count("caption"))
+    throw DataError{"data set '" + captioned.name + "' has no captions"};
+  Dataset rows;
+  rows.name = captioned.name;
+  rows.split = "captions";
+  rows.size = static_cast<int64_t>(texts.size());
+  rows.numClasses = captioned.numClasses;
+  rows.tokenizer = captioned.tokenizer;
+  rows.texts = texts;
+  for (const auto &[field, column] : captioned.fields) {
+    std::vector<int64_t> shape = column.shape();
+    shape[0] = rows.size;
+    rows.fields[field] = Tensor(column.dtype(), shape); // zeros
+  }
+  Tensor &caption = rows.fields.at("caption");
+  for (int64_t i = 0; i < rows.size; ++i)
+    writeTokenRow(captioned.tokenizer->encode(texts[i]), i, caption);
+  if (rows.fields.count("label"))
+    for (int64_t i = 0; i < rows.size; ++i)
+      rows.fields.at("label").set(i, labels.at(i));
+  return rows;
+}
+
 std::vector<std::string> strata::runtime::kjvVerses(std::vector<std::string> *references) {
   std::string command = "bible -f Gen1:1-Rev22:21 2>/dev/null";
   const char *file = std::getenv("STRATA_KJV");

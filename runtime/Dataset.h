@@ -119,6 +119,12 @@ std::string captionOf(const std::string &templ, int label);
 /// every caption the training templates make.
 Dataset loadFashionMnistCaptions(const std::string &split, int64_t seqLen, int64_t vocab);
 
+/// Rows of `captioned`'s fields holding `texts` as captions, tokenized by its
+/// tokenizer, with `labels`; every other field (the image) is zeros. For
+/// embedding captions through a caption tower.
+Dataset captionRows(const Dataset &captioned, const std::vector<std::string> &texts,
+                    const std::vector<int> &labels);
+
 /// The King James Bible, one verse per line as `bible -f Gen1:1-Rev22:21`
 /// prints it (or the file STRATA_KJV names), each line "Ge1:1 In the ...":
 /// the texts, and when `references` is not null the references ("Ge1:1").

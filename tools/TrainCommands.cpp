@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TrainCommands.h"
+#include "ZeroShot.h"
 
 #include "Checkpoint.h"
 #include "Compiler.h"
@@ -304,6 +305,14 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
     j["normalized_std"] = g.normalizedStd;
     j["uniformity"] = uniformity(testZ);
     j["alignment"] = alignment(testZ, testY);
+    if (twoTowerValues(graph) && test.hasField("caption")) {
+      ZeroShotResult zeroShot = zeroShotAccuracy(options, graph, test, testZ);
+      j["zero_shot_accuracy"] = zeroShot.ensembleAccuracy;
+      nlohmann::ordered_json perTemplate;
+      for (const auto &[templ, accuracy] : zeroShot.perTemplate)
+        perTemplate[templ] = accuracy;
+      j["zero_shot_templates"] = perTemplate;
+    }
   } else if (probe != "all") {
     throw UsageError{graph.represent < 0 ? "the model marks no value @represent to probe"
                                          : "data set " + train.name + " has no labels to probe with"};
@@ -333,6 +342,13 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
                 (long long)j["dim"].get<int64_t>(), j["std_mean"].get<double>(),
                 j["std_min"].get<double>(), j["normalized_std"].get<double>(),
                 j["uniformity"].get<double>(), j["alignment"].get<double>());
+  if (j.contains("zero_shot_accuracy")) {
+    std::printf("zero-shot on %s by caption similarity, %zu held-out templates averaged: test accuracy "
+                "%.4f\n", j["represent"].get<std::string>().c_str(), j["zero_shot_templates"].size(),
+                j["zero_shot_accuracy"].get<double>());
+    for (const auto &[templ, accuracy] : j["zero_shot_templates"].items())
+      std::printf("  %-36s %.4f\n", ("\"" + templ + "\"").c_str(), accuracy.get<double>());
+  }
   return 0;
 }
 
