@@ -296,7 +296,10 @@ strata::runtime::DataSource strata::compiler::dataSourceOf(const frontend::Graph
       source.minCount = value.i;
     else if (key == "subsample")
       source.subsample = value.f;
+    else if (key == "labelled")
+      source.labelled = value.i;
   }
+  source.seed = static_cast<uint64_t>(graph.train.seed);
   if (!split.empty())
     source.split = split;
   return source;

@@ -91,6 +91,17 @@ SmallVector<Value> batchNorm(TensorMath &m, BatchNormOp op) {
           moved(op.getRunningVar(), batchVar)};
 }
 
+} // namespace
+
+Value mlir::strata::batchNormEvalForm(TensorMath &m, BatchNormOp op) {
+  Value x = op.getInput();
+  Value inv = m.div(m.scalar(1.0, x),
+                    m.sqrt(m.add(op.getRunningVar(), m.scalar(op.getEps().convertToDouble(), x))));
+  return m.add(m.mul(m.mul(m.sub(x, op.getRunningMean()), inv), op.getGamma()), op.getBeta());
+}
+
+namespace {
+
 Value mse(TensorMath &m, MseOp op) {
   Value d = m.sub(op.getPrediction(), op.getTarget());
   return reduceLoss(m, m.mul(d, d), op.getReduction());

@@ -28,6 +28,10 @@ LogicalResult gradientByDecomposition(Operation *op, OpBuilder &builder,
 
 class TensorMath;
 
+/// batch_norm's eval form: the input normalized by the op's running
+/// statistics (its results 1 and 2 are then those statistics unchanged).
+Value batchNormEvalForm(TensorMath &m, BatchNormOp op);
+
 /// The image composites (ImageDecompositions.cpp).
 Value decomposeConv2d(TensorMath &m, Conv2dOp op);
 Value decomposeMaxPool2d(TensorMath &m, MaxPool2dOp op);

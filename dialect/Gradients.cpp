@@ -11,6 +11,8 @@
 #include "StrataDialect.h"
 #include "TensorMath.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -424,6 +426,20 @@ LogicalResult RandomEraseOp::buildGradients(OpBuilder &b, ArrayRef<Value> result
   operandGradients.push_back(b.create<RandomEraseOp>(getLoc(), single(resultGradients), getRate(),
                                                      getMaxSize(), getStream()));
   return success();
+}
+
+LogicalResult RandomResizedCropOp::buildGradients(OpBuilder &, ArrayRef<Value>,
+                                                 SmallVectorImpl<Value> &operandGradients) {
+  // Its adjoint (a scatter of bilinear weights) is not built: the op is for
+  // data, and a crop of a value that parameters computed must not silently
+  // pass back nothing.
+  SetVector<Operation *> producers;
+  getBackwardSlice(getInput(), &producers);
+  if (llvm::any_of(producers, [](Operation *op) { return isa<ParamOp, ArenaSliceOp>(op); }) ||
+      isa_and_nonnull<ParamOp, ArenaSliceOp>(getInput().getDefiningOp()))
+    return emitOpError("passes no gradient back: apply it to input data, not to a value "
+                       "computed from parameters");
+  return noGradient(*this, operandGradients);
 }
 
 LogicalResult RandomScaleOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,

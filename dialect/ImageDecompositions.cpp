@@ -8,9 +8,9 @@
 //               side by side: [B, OH, OW, KH*KW*C]) times the filter seen as
 //               [KH*KW*C, OC]; one GEMM per group. Its gradient is the
 //               transposed GEMMs and strata.col2im, im2col's adjoint.
-//   pooling     the window's taps as strided slices (reshape and slice; no
-//               copy of the input when the windows tile it), stacked on a new
-//               axis and reduced (max, mean).
+//   pooling     a reduction over the window axes of a reshape when the
+//               windows tile the image (2x2, stride 2); else the window's
+//               taps as strided slices, stacked on a new axis and reduced.
 //   upsample2d  nearest: each pixel repeated by concats; bilinear: per axis,
 //               `factor` phases blended from a pixel and its clamped neighbour.
 //
@@ -191,9 +191,24 @@ Value mlir::strata::decomposeConv2d(TensorMath &m, Conv2dOp op) {
   return m.concat(outputs, 3);
 }
 
+/// Windows that tile the image exactly (stride = window, no padding, the
+/// image a whole number of windows): [B, H, W, C] seen as
+/// [B, OH, KH, OW, KW, C], so the pooling is a reduction over axes 2 and 4
+/// with no copy of the input. Null otherwise.
+Value tiledWindows(TensorMath &m, Value x, const Window &w) {
+  auto shape = TensorMath::typeOf(x).getShape();
+  for (int a = 0; a < 2; ++a)
+    if (w.stride[a] != w.size[a] || w.padding[a] != 0 || w.output[a] * w.size[a] != shape[1 + a])
+      return {};
+  return reshapeKeepingBatch(
+      m, x, {shape[0], w.output[0], w.size[0], w.output[1], w.size[1], shape[3]});
+}
+
 Value mlir::strata::decomposeMaxPool2d(TensorMath &m, MaxPool2dOp op) {
   Window w = windowOf(op.getWindow(), op.getStride(), op.getPadding(), {1, 1},
                       TensorMath::typeOf(op.getResult()));
+  if (Value tiles = tiledWindows(m, op.getInput(), w))
+    return m.reduceMax(tiles, {2, 4}, /*keepDims=*/false);
   bool padded = op.getPadding()[0] > 0 || op.getPadding()[1] > 0;
   Value fill = padded ? maxPoolFill(m, op.getInput(), w) : Value();
   SmallVector<Value> taps = windowTaps(m, op.getInput(), w, fill);
@@ -205,6 +220,9 @@ Value mlir::strata::decomposeMaxPool2d(TensorMath &m, MaxPool2dOp op) {
 Value mlir::strata::decomposeAvgPool2d(TensorMath &m, AvgPool2dOp op) {
   Window w = windowOf(op.getWindow(), op.getStride(), op.getPadding(), {1, 1},
                       TensorMath::typeOf(op.getResult()));
+  if (Value tiles = tiledWindows(m, op.getInput(), w))
+    return m.scale(m.reduceSum(tiles, {2, 4}, /*keepDims=*/false),
+                   1.0 / static_cast<double>(w.size[0] * w.size[1]));
   SmallVector<Value> taps = windowTaps(m, op.getInput(), w);
   Value sum = taps.front();
   for (Value tap : ArrayRef<Value>(taps).drop_front())

@@ -414,6 +414,15 @@ LogicalResult RandomEraseOp::verify() {
   return success();
 }
 
+LogicalResult RandomResizedCropOp::verify() {
+  std::string error;
+  if (!shapes::randomResizedCrop(toShape(getInput().getType()), getMinScale().convertToDouble(),
+                                 getMaxScale().convertToDouble(), getMinRatio().convertToDouble(),
+                                 getMaxRatio().convertToDouble(), error))
+    return emitOpError(error);
+  return success();
+}
+
 LogicalResult RandomScaleOp::verify() {
   std::string error;
   if (!shapes::randomScale(toShape(getInput().getType()), getLow().convertToDouble(),

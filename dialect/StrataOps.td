@@ -498,6 +498,31 @@ def Strata_RandomEraseOp : Strata_SameTypeOp<"random_erase", []> {
   let hasVerifier = 1;
 }
 
+def Strata_RandomResizedCropOp : Strata_SameTypeOp<"random_resized_crop", []> {
+  let summary = "a random crop of each image, resized back to the image's size";
+  let description = [{
+    torchvision's RandomResizedCrop on images [..., H, W]: each image (each
+    leading index) draws a crop of `scale` (in [min_scale, max_scale]) of its
+    area and aspect ratio w/h (log-uniform in [min_ratio, max_ratio]), both
+    sides at most the image's, placed uniformly inside it, and samples it
+    back to H x W bilinearly at pixel centres (align_corners=False). It passes
+    no gradient back: it augments data, and a model that applies it to a value
+    computed from parameters is an error at autodiff.
+
+    ```mlir
+    %c = strata.random_resized_crop %img scale 4.0e-01 to 1.0 ratio 7.5e-01 to 1.3333 stream 3 : tensor<?x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$input, F64Attr:$min_scale, F64Attr:$max_scale,
+                       F64Attr:$min_ratio, F64Attr:$max_ratio, I64Attr:$stream);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `scale` $min_scale `to` $max_scale `ratio` $min_ratio `to` $max_ratio `stream` $stream
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def Strata_RandomScaleOp : Strata_SameTypeOp<"random_scale", []> {
   let summary = "multiply each image by its own factor drawn from [low, high)";
   let description = [{

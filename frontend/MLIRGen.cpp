@@ -185,6 +185,8 @@ private:
     if (t.clipGradNorm > 0)
       entries.push_back(
           builder.getNamedAttr("clip_grad_norm", builder.getF64FloatAttr(t.clipGradNorm)));
+    if (t.initFrozen)
+      entries.push_back(builder.getNamedAttr("frozen", builder.getStringAttr(t.initParams)));
     return builder.getDictionaryAttr(entries);
   }
 };

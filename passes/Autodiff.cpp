@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Autodiff.h"
+#include "Decompositions.h"
 #include "ParamArena.h"
 #include "Passes.h"
 #include "TensorMath.h"
@@ -42,6 +43,12 @@ struct OptimizerConfig {
   DictionaryAttr scheduleArgs;
   double maxGradNorm = 0.0;
   int64_t steps = 0;
+  /// Parameters training keeps fixed: a block instance's (`init ... frozen`).
+  std::string frozen;
+
+  bool isFrozen(StringRef name) const {
+    return !frozen.empty() && (name == frozen || name.starts_with(frozen + "."));
+  }
 };
 
 double numberOr(DictionaryAttr dict, StringRef key, double fallback) {
@@ -67,6 +74,8 @@ OptimizerConfig readConfig(ModuleOp module) {
   config.scheduleArgs = train.getAs<DictionaryAttr>("schedule_args");
   config.maxGradNorm = numberOr(train, "clip_grad_norm", 0.0);
   config.steps = static_cast<int64_t>(numberOr(train, "steps", 0.0));
+  if (auto s = train.getAs<StringAttr>("frozen"))
+    config.frozen = s.str();
   return config;
 }
 
@@ -144,9 +153,12 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       mapping.map(forward.getArgument(i), body->getArgument(firstInput + i));
     SmallVector<Value> orderedSlices = createArenaSlices(b, loc, arena, body->getArgument(0));
     llvm::StringMap<Value> slices;
-    for (auto [entry, slice] : llvm::zip(arena.entries, orderedSlices))
+    llvm::DenseSet<Value> frozenSlices;
+    for (auto [entry, slice] : llvm::zip(arena.entries, orderedSlices)) {
       slices[entry.name] = slice;
-    SmallVector<Operation *> forwardOps;
+      if (config.isFrozen(entry.name))
+        frozenSlices.insert(slice);
+    }
     Value loss;
     SmallVector<Value> otherResults;
     for (Operation &op : forward.getBody().front()) {
@@ -160,8 +172,20 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
           otherResults.push_back(mapping.lookup(result));
         continue;
       }
-      forwardOps.push_back(b.clone(op, mapping));
+      Operation *clone = b.clone(op, mapping);
+      // A frozen encoder normalizes as it will at eval: by its running statistics.
+      if (auto norm = dyn_cast<BatchNormOp>(clone); norm && frozenSlices.contains(norm.getRunningMean())) {
+        TensorMath evalForm(b, norm.getLoc());
+        mapping.map(op.getResult(0), batchNormEvalForm(evalForm, norm));
+        mapping.map(op.getResult(1), norm.getRunningMean());
+        mapping.map(op.getResult(2), norm.getRunningVar());
+        norm.erase();
+      }
     }
+    SmallVector<Operation *> forwardOps;
+    for (Operation &op : *body)
+      if (!isa<ArenaSliceOp>(op))
+        forwardOps.push_back(&op);
 
     // Backward.
     TensorMath m(b, loc);
@@ -169,9 +193,11 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
     gradients[loss] = m.scalar(1.0, loss);
     if (failed(backpropagate(b, forwardOps, gradients)))
       return failure();
+    // A frozen parameter's gradient is zero: nothing updates it, and the
+    // backward pass that only it needed is dead code.
     SmallVector<Value> paramGradients;
-    for (Value slice : orderedSlices) {
-      Value g = gradients.lookup(slice);
+    for (auto [entry, slice] : llvm::zip(arena.entries, orderedSlices)) {
+      Value g = config.isFrozen(entry.name) ? Value() : gradients.lookup(slice);
       paramGradients.push_back(g ? g : m.splat(0.0, slice));
     }
     Value grads = b.create<ArenaPackOp>(loc, paramGradients);
@@ -192,8 +218,8 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
             b.getNamedAttr("lr", b.getF64FloatAttr(numberOr(config.args, "lr", 1e-3)))});
     if (failed(configureUpdate(update, config)))
       return failure();
-    FailureOr<Value> newParams =
-        writeBackStatistics(b, loc, update.getNewParams(), forwardOps, orderedSlices, arena);
+    FailureOr<Value> newParams = overrideUpdate(b, loc, update.getNewParams(), forwardOps,
+                                                     orderedSlices, arena, config);
     if (failed(newParams))
       return failure();
     SmallVector<Value> results = {*newParams, update.getNewState(), loss, norm};
@@ -202,17 +228,22 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
     return success();
   }
 
-  /// The updated arena with the running statistics of the step's batch_norm
-  /// ops written over their parameters: training moves those, no gradient
-  /// does (the optimizer saw zero gradients for them). A statistic two
-  /// batch_norm ops share (one encoder applied twice) takes the first's.
-  static FailureOr<Value> writeBackStatistics(OpBuilder &b, Location loc, Value params,
+  /// The updated arena with what the optimizer must not decide written over
+  /// it: the running statistics the step's batch_norm ops moved (no gradient
+  /// moves them; the optimizer saw zeros), and frozen parameters' values as
+  /// they were (weight decay would move them). A statistic two batch_norm ops
+  /// share (one encoder applied twice) takes the first's.
+  static FailureOr<Value> overrideUpdate(OpBuilder &b, Location loc, Value params,
                                               ArrayRef<Operation *> forwardOps,
-                                              ArrayRef<Value> slices, const ParamArena &arena) {
+                                              ArrayRef<Value> slices, const ParamArena &arena,
+                                              const OptimizerConfig &config) {
     llvm::DenseMap<Value, size_t> entryOf;
     for (auto [i, slice] : llvm::enumerate(slices))
       entryOf[slice] = i;
     std::map<int64_t, std::pair<int64_t, Value>> statistics; // offset -> (elements, value)
+    for (auto [entry, slice] : llvm::zip(arena.entries, slices))
+      if (config.isFrozen(entry.name))
+        statistics.try_emplace(entry.offset, entry.type.getNumElements(), slice);
     for (Operation *op : forwardOps) {
       auto norm = dyn_cast<BatchNormOp>(op);
       if (!norm)

@@ -6,7 +6,8 @@
 // which replaces each random op by what it does on average, or, for the
 // augmentations that move or hide pixels, switches it off:
 //
-//   dropout, random_shift, random_flip, random_erase -> the input
+//   dropout, random_shift, random_flip, random_erase,
+//   random_resized_crop            -> the input
 //   random_scale(low, high)        -> the input times (low + high) / 2
 //   random_normal(mean, std)       -> mean        (x + noise -> x)
 //   random_uniform(low, high)      -> (low + high) / 2
@@ -46,6 +47,8 @@ Value meanOf(OpBuilder &b, Operation *op) {
     return f.getInput();
   if (auto e = dyn_cast<RandomEraseOp>(op))
     return e.getInput();
+  if (auto c = dyn_cast<RandomResizedCropOp>(op))
+    return c.getInput();
   if (auto s = dyn_cast<RandomScaleOp>(op))
     return m.scale(s.getInput(), 0.5 * (s.getLow().convertToDouble() + s.getHigh().convertToDouble()));
   if (auto n = dyn_cast<RandomNormalOp>(op))

@@ -116,6 +116,7 @@ private:
   Value randomFlip(OpBuilder &b, RandomFlipOp op);
   Value randomErase(OpBuilder &b, RandomEraseOp op);
   Value randomScale(OpBuilder &b, RandomScaleOp op);
+  Value randomResizedCrop(OpBuilder &b, RandomResizedCropOp op);
   SmallVector<Value> mlmMask(OpBuilder &b, MlmMaskOp op);
   SmallVector<Value> optimizerUpdate(OpBuilder &b, OptimizerUpdateOp op);
 
@@ -252,6 +253,11 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
         if (failed(needKey(op)))
           return failure();
         return one(randomErase(b, r));
+      })
+      .Case([&](RandomResizedCropOp r) -> R {
+        if (failed(needKey(op)))
+          return failure();
+        return one(randomResizedCrop(b, r));
       })
       .Case([&](RandomScaleOp r) -> R {
         if (failed(needKey(op)))
@@ -714,6 +720,68 @@ Value Lowering::randomErase(OpBuilder &b, RandomEraseOp op) {
       indices.push_back(nb.create<linalg::IndexOp>(l, i));
     Value pixel = nb.create<tensor::ExtractOp>(l, input, indices);
     return nb.create<arith::SelectOp>(l, zeroed, constF(nb, l, t, 0), pixel).getResult();
+  });
+}
+
+Value Lowering::randomResizedCrop(OpBuilder &b, RandomResizedCropOp op) {
+  // Each image draws four uniforms: the crop's share of the area, its log
+  // aspect ratio, and its corner; each output pixel centre maps into the crop
+  // and reads the input there bilinearly, clamped to the image.
+  auto type = typeOf(op.getResult());
+  int64_t rank = type.getRank();
+  int64_t height = type.getDimSize(rank - 2), width = type.getDimSize(rank - 1);
+  Type t = type.getElementType();
+  double minScale = op.getMinScale().convertToDouble(), maxScale = op.getMaxScale().convertToDouble();
+  double logMinRatio = std::log(op.getMinRatio().convertToDouble());
+  double logMaxRatio = std::log(op.getMaxRatio().convertToDouble());
+  Value input = op.getInput();
+  return perImage(b, op.getLoc(), type, op.getStream(), [&](OpBuilder &nb, Location l, std::array<Value, 4> bits) {
+    auto c = [&](double v) { return constF(nb, l, t, v); };
+    auto add = [&](Value x, Value y) { return nb.create<arith::AddFOp>(l, x, y).getResult(); };
+    auto sub = [&](Value x, Value y) { return nb.create<arith::SubFOp>(l, x, y).getResult(); };
+    auto mul = [&](Value x, Value y) { return nb.create<arith::MulFOp>(l, x, y).getResult(); };
+    auto clampF = [&](Value x, double lo, double hi) {
+      return nb.create<arith::MinimumFOp>(l, nb.create<arith::MaximumFOp>(l, x, c(lo)), c(hi)).getResult();
+    };
+    auto between = [&](Value bitsWord, double lo, double hi) {
+      return add(c(lo), mul(uniformFromBits(nb, l, bitsWord, t), c(hi - lo)));
+    };
+    Value area = mul(between(bits[0], minScale, maxScale), c(double(height * width)));
+    Value ratio = nb.create<math::ExpOp>(l, between(bits[1], logMinRatio, logMaxRatio));
+    Value cropW = clampF(nb.create<math::SqrtOp>(l, mul(area, ratio)), 1.0, double(width));
+    Value cropH = clampF(nb.create<math::SqrtOp>(l, nb.create<arith::DivFOp>(l, area, ratio)), 1.0, double(height));
+    Value left = mul(uniformFromBits(nb, l, bits[2], t), sub(c(double(width)), cropW));
+    Value top = mul(uniformFromBits(nb, l, bits[3], t), sub(c(double(height)), cropH));
+    // The source coordinate of output pixel `i` of `extent` along one axis.
+    auto source = [&](int64_t axis, Value start, Value size, int64_t extent) {
+      Value i = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), nb.create<linalg::IndexOp>(l, axis));
+      Value centre = add(nb.create<arith::SIToFPOp>(l, t, i), c(0.5));
+      Value s = sub(add(start, mul(centre, nb.create<arith::DivFOp>(l, size, c(double(extent))))), c(0.5));
+      return clampF(s, 0.0, double(extent - 1));
+    };
+    Value sy = source(rank - 2, top, cropH, height), sx = source(rank - 1, left, cropW, width);
+    auto toIndex = [&](Value f) {
+      return nb.create<arith::IndexCastOp>(l, nb.getIndexType(), nb.create<arith::FPToSIOp>(l, nb.getI64Type(), f))
+          .getResult();
+    };
+    Value y0f = nb.create<math::FloorOp>(l, sy), x0f = nb.create<math::FloorOp>(l, sx);
+    Value fy = sub(sy, y0f), fx = sub(sx, x0f);
+    Value y0 = toIndex(y0f), x0 = toIndex(x0f);
+    auto next = [&](Value i, int64_t extent) {
+      return nb.create<arith::MinSIOp>(l, nb.create<arith::AddIOp>(l, i, nb.create<arith::ConstantIndexOp>(l, 1)),
+                                       nb.create<arith::ConstantIndexOp>(l, extent - 1)).getResult();
+    };
+    Value y1 = next(y0, height), x1 = next(x0, width);
+    SmallVector<Value> lead;
+    for (int64_t i = 0; i < rank - 2; ++i)
+      lead.push_back(nb.create<linalg::IndexOp>(l, i));
+    auto pixel = [&](Value y, Value x) {
+      SmallVector<Value> at(lead);
+      at.append({y, x});
+      return nb.create<tensor::ExtractOp>(l, input, at).getResult();
+    };
+    auto lerp = [&](Value a, Value bb, Value f) { return add(a, mul(sub(bb, a), f)); };
+    return lerp(lerp(pixel(y0, x0), pixel(y0, x1), fx), lerp(pixel(y1, x0), pixel(y1, x1), fx), fy);
   });
 }
 

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Decompositions.h"
 #include "Passes.h"
 #include "StrataDialect.h"
 #include "TensorMath.h"
@@ -21,13 +22,6 @@ using namespace mlir::strata;
 
 namespace {
 
-Value normalizedByRunningStatistics(TensorMath &m, BatchNormOp op) {
-  Value x = op.getInput();
-  Value inv = m.div(m.scalar(1.0, x),
-                    m.sqrt(m.add(op.getRunningVar(), m.scalar(op.getEps().convertToDouble(), x))));
-  return m.add(m.mul(m.mul(m.sub(x, op.getRunningMean()), inv), op.getGamma()), op.getBeta());
-}
-
 struct RunningStatisticsPass
     : public mlir::strata::impl::StrataRunningStatisticsBase<RunningStatisticsPass> {
   void runOnOperation() override {
@@ -35,7 +29,7 @@ struct RunningStatisticsPass
     getOperation().walk([&](BatchNormOp op) {
       b.setInsertionPoint(op);
       TensorMath m(b, op.getLoc());
-      op.getResult().replaceAllUsesWith(normalizedByRunningStatistics(m, op));
+      op.getResult().replaceAllUsesWith(batchNormEvalForm(m, op));
       op.getNewMean().replaceAllUsesWith(op.getRunningMean());
       op.getNewVar().replaceAllUsesWith(op.getRunningVar());
       op.erase();

@@ -118,6 +118,17 @@ int64_t strata::runtime::loadParameters(const std::string &path, const std::vect
   return read;
 }
 
+void strata::runtime::loadSomeParameters(const std::string &path, const std::vector<ParamEntry> &subset,
+                                         Tensor &params) {
+  Safetensors file;
+  try {
+    file = readSafetensors(path);
+  } catch (const SafetensorsError &e) {
+    throw CheckpointError{e.message};
+  }
+  copyParameters(file, path, subset, params);
+}
+
 void strata::runtime::loadCheckpoint(const std::string &dir, const std::string &model,
                                      const std::vector<ParamEntry> &layout, TrainState &state) {
   std::string path = checkpointPath(dir);

@@ -48,4 +48,9 @@ void loadCheckpoint(const std::string &dir, const std::string &model,
 /// load_state_dict. Returns how many tensors were read.
 int64_t loadParameters(const std::string &path, const std::vector<ParamEntry> &layout, Tensor &params);
 
+/// Fills the parameters of `subset` (entries of the arena's layout) from a
+/// .safetensors file by name; other tensors in the file are ignored (a
+/// pretrained model's head). Each must be there as f32 of its shape.
+void loadSomeParameters(const std::string &path, const std::vector<ParamEntry> &subset, Tensor &params);
+
 } // namespace strata::runtime

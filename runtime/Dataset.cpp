@@ -329,7 +329,58 @@ Dataset strata::runtime::loadRandomTokens(int64_t seqLen, int64_t vocab) {
   return data;
 }
 
+std::vector<int64_t> strata::runtime::labelledSubset(const Tensor &labels, int classes, int64_t count,
+                                                     uint64_t seed) {
+  int64_t n = labels.shape()[0];
+  if (count > n)
+    throw DataError{"labelled: " + std::to_string(count) + " is more than the split's " +
+                    std::to_string(n) + " images"};
+  std::vector<int64_t> order = epochOrder(n, seed ^ 0x1abe11edULL, 0);
+  std::vector<int64_t> perClass(classes, 0), rows;
+  std::vector<bool> taken(n, false);
+  const int32_t *y = labels.as<int32_t>();
+  for (int64_t i : order)
+    if (static_cast<int64_t>(rows.size()) < count && perClass[y[i]] < count / classes) {
+      ++perClass[y[i]];
+      rows.push_back(i);
+      taken[i] = true;
+    }
+  for (int64_t i : order)
+    if (static_cast<int64_t>(rows.size()) < count && !taken[i])
+      rows.push_back(i);
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+Dataset strata::runtime::selectRows(const Dataset &data, const std::vector<int64_t> &rows) {
+  Dataset out;
+  out.name = data.name;
+  out.split = data.split;
+  out.size = static_cast<int64_t>(rows.size());
+  out.numClasses = data.numClasses;
+  out.tokenizer = data.tokenizer;
+  for (const auto &[field, column] : data.fields) {
+    std::vector<int64_t> shape = column.shape();
+    int64_t rowBytes = static_cast<int64_t>(column.bytes()) / shape[0];
+    shape[0] = out.size;
+    Tensor t(column.dtype(), shape);
+    for (int64_t r = 0; r < out.size; ++r)
+      std::memcpy(static_cast<std::byte *>(t.data()) + r * rowBytes,
+                  static_cast<const std::byte *>(column.data()) + rows[r] * rowBytes, rowBytes);
+    out.fields[field] = std::move(t);
+  }
+  for (int64_t r : rows)
+    if (r < static_cast<int64_t>(data.texts.size()))
+      out.texts.push_back(data.texts[r]);
+  return out;
+}
+
 Dataset strata::runtime::loadDataset(const DataSource &source) {
+  if (source.name == "fashion_mnist" && source.labelled > 0 && source.split == "train") {
+    Dataset all = loadFashionMnist(source.split);
+    return selectRows(all, labelledSubset(all.fields.at("label"), all.numClasses, source.labelled,
+                                          source.seed));
+  }
   if (source.name == "fashion_mnist")
     return loadFashionMnist(source.split);
   if (source.name == "fashion_mnist_captions")

@@ -92,6 +92,11 @@ struct DataSource {
   /// Text sets: one row per text (a verse), padded, instead of packed rows;
   /// what a vector per verse (`strata embed`, `strata search --text`) reads.
   bool rowPerText = false;
+  /// Image sets: the train split cut to this many labelled images, the same
+  /// number of each class (the rest taken in order), picked by Philox from
+  /// `seed`; 0 keeps all. A few labels for transfer learning.
+  int64_t labelled = 0;
+  uint64_t seed = 0;
 };
 
 /// Where Debian's dataset-fashion-mnist puts the gzipped IDX files; the
@@ -101,6 +106,14 @@ std::string fashionMnistDirectory();
 /// Fashion-MNIST's "train" (60,000) or "test" (10,000) split: "image" as f32
 /// [N, 784] scaled to [0, 1], "label" as i32 [N].
 Dataset loadFashionMnist(const std::string &split);
+
+/// The rows `count` labelled images keep: `count / classes` of each class and
+/// the remainder in order, walking a Philox(seed) shuffle of all rows; in
+/// row order.
+std::vector<int64_t> labelledSubset(const Tensor &labels, int classes, int64_t count, uint64_t seed);
+
+/// `data` cut to `rows` (in that order).
+Dataset selectRows(const Dataset &data, const std::vector<int64_t> &rows);
 
 /// Fashion-MNIST's class names as captions spell them ("t-shirt", ...).
 const std::vector<std::string> &fashionMnistClassNames();

@@ -187,6 +187,20 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
                    options.get("--init").c_str(), (long long)read);
   }
 
+  if (!graph.train.initPath.empty() && !options.has("--resume")) {
+    if (options.has("--init"))
+      throw UsageError{"--init and the spec's 'init' both name starting parameters; use one"};
+    std::vector<ParamEntry> subset;
+    for (const ParamEntry &p : program->params())
+      if (frontend::isParameterOf(p.name, graph.train.initParams))
+        subset.push_back(p);
+    loadSomeParameters(graph.train.initPath, subset, state.params);
+    if (!json && !options.has("--quiet"))
+      std::fprintf(stderr, "parameters of '%s' from %s (%zu tensors, %s)\n",
+                   graph.train.initParams.c_str(), graph.train.initPath.c_str(), subset.size(),
+                   graph.train.initFrozen ? "frozen" : "fine-tuned");
+  }
+
   TrainOptions trainOptions;
   trainOptions.model = graph.model;
   trainOptions.totalSteps = totalSteps;

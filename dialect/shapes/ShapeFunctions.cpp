@@ -3,6 +3,7 @@
 #include "ShapeFunctions.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
 namespace strata::shapes {
@@ -307,6 +308,13 @@ Result randomShift(const Shape &input, int64_t maxShift, std::string &error) {
   return input;
 }
 
+/// A number as %g prints it: 0.4, 1.3333.
+static std::string shortText(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
+
 static std::string pairStr(const std::vector<int64_t> &v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i)
@@ -445,6 +453,25 @@ Result randomErase(const Shape &input, double rate, int64_t maxSize, std::string
   if (input.size() < 2 || !(rate >= 0.0 && rate <= 1.0) || maxSize < 1) {
     error = "random_erase needs images of rank >= 2, a rate in [0, 1] and max_size >= 1, got " +
             str(input) + ", rate " + std::to_string(rate) + ", max_size " + std::to_string(maxSize);
+    return std::nullopt;
+  }
+  return input;
+}
+
+Result randomResizedCrop(const Shape &input, double minScale, double maxScale, double minRatio,
+                         double maxRatio, std::string &error) {
+  if (input.size() < 2 || isBatch(input[input.size() - 1]) || isBatch(input[input.size() - 2])) {
+    error = "random_resized_crop needs images [..., H, W], got " + str(input);
+    return std::nullopt;
+  }
+  if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) {
+    error = "random_resized_crop needs 0 < min_scale <= max_scale <= 1, got " +
+            shortText(minScale) + " and " + shortText(maxScale);
+    return std::nullopt;
+  }
+  if (!(minRatio > 0 && minRatio <= maxRatio)) {
+    error = "random_resized_crop needs 0 < min_ratio <= max_ratio, got " + shortText(minRatio) +
+            " and " + shortText(maxRatio);
     return std::nullopt;
   }
   return input;

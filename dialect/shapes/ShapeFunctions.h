@@ -60,6 +60,10 @@ Result randomShift(const Shape &input, int64_t maxShift, std::string &error);
 Result randomFlip(const Shape &input, std::string &error);
 /// random_erase: images of rank >= 2, a rate in [0, 1], max_size >= 1.
 Result randomErase(const Shape &input, double rate, int64_t maxSize, std::string &error);
+/// random_resized_crop: images of rank >= 2, 0 < min_scale <= max_scale <= 1
+/// and 0 < min_ratio <= max_ratio.
+Result randomResizedCrop(const Shape &input, double minScale, double maxScale, double minRatio,
+                         double maxRatio, std::string &error);
 /// random_scale: a leading (row) axis, and low <= high.
 Result randomScale(const Shape &input, double low, double high, std::string &error);
 

@@ -74,7 +74,18 @@ struct TrainConfig {
   std::string schedule = "constant";
   Attrs scheduleArgs;
   double clipGradNorm = 0; // 0: no clipping
+  /// `init pretrained(params:, path:, frozen:)`: the parameters of `initParams`
+  /// (a block instance, or one parameter) start from the safetensors file
+  /// `initPath`; `initFrozen` keeps them (and their batch norm statistics) fixed.
+  std::string initParams, initPath;
+  bool initFrozen = false;
 };
+
+/// Whether parameter `name` belongs to `params`: it is that parameter, or
+/// lies under that block instance (`encoder.conv2d0.w` under `encoder`).
+inline bool isParameterOf(const std::string &name, const std::string &params) {
+  return !params.empty() && (name == params || name.rfind(params + ".", 0) == 0);
+}
 
 struct Graph {
   std::string model;

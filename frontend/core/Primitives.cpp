@@ -293,6 +293,19 @@ std::vector<Primitive> makePrimitives() {
                   }};
   erase.random = true;
   ps.push_back(erase);
+  Primitive crop{"random_resized_crop",
+                 {tensor("input"), floatArg("min_scale", 0.08), floatArg("max_scale", 1.0),
+                  floatArg("min_ratio", 0.75), floatArg("max_ratio", 4.0 / 3.0)},
+                 [](const BoundCall &c, std::string &e) -> Types {
+                   if (!checkDtypes(c, {"input"}, {}, e))
+                     return std::nullopt;
+                   const TensorType &in = c.tensor("input");
+                   return one(in.dtype, shapes::randomResizedCrop(
+                                            in.shape, c.attr("min_scale").f, c.attr("max_scale").f,
+                                            c.attr("min_ratio").f, c.attr("max_ratio").f, e));
+                 }};
+  crop.random = true;
+  ps.push_back(crop);
   Primitive scale{"random_scale", {tensor("input"), floatArg("low", 0.8), floatArg("high", 1.2)},
                   [](const BoundCall &c, std::string &e) -> Types {
                     if (!checkDtypes(c, {"input"}, {}, e))

@@ -32,6 +32,7 @@ struct ArgRule {
   bool integer = false;
   double min = 0; // numbers must be >= min (> min when strictly)
   bool strictly = false;
+  bool text = false; // a required string or name, any value
 };
 
 struct CallRule {
@@ -53,10 +54,13 @@ ArgRule floatArg(const std::string &name, double def, double min = 0, bool stric
   return {name, num(def, false), {}, false, min, strictly};
 }
 ArgRule boolArg(const std::string &name, bool def) { return {name, AttrValue::ofBool(def), {}, false, 0, false}; }
+ArgRule textArg(const std::string &name) {
+  return {name, AttrValue::ofSymbol(""), {}, false, 0, false, /*text=*/true};
+}
 
 const std::vector<CallRule> &datasetRules() {
   static const std::vector<CallRule> rules = {
-      {"fashion_mnist", {symbolArg("split", {"train", "test"})}},
+      {"fashion_mnist", {symbolArg("split", {"train", "test"}), intArg("labelled", 0, 0)}},
       {"fashion_mnist_captions",
        {symbolArg("split", {"train", "test"}), intArg("seq_len", 16), intArg("vocab", 1024)}},
       {"kjv", {symbolArg("split", {"train", "test"}), intArg("seq_len", 128), intArg("vocab", 8192)}},
@@ -101,6 +105,15 @@ const std::vector<CallRule> &optimizerRules() {
   return rules;
 }
 
+/// `init pretrained(params: encoder, path: "...", frozen: true)`: the
+/// parameters of block instance `params` start from a safetensors file.
+const std::vector<CallRule> &initRules() {
+  static const std::vector<CallRule> rules = {
+      {"pretrained", {textArg("params"), textArg("path"), boolArg("frozen", false)}},
+  };
+  return rules;
+}
+
 const std::vector<CallRule> &scheduleRules() {
   static const std::vector<CallRule> rules = {
       {"constant", {}},
@@ -135,6 +148,8 @@ std::pair<std::string, Attrs> readCall(const Expr &e, const std::vector<CallRule
       if (key == arg.name)
         given = value.get();
     if (!given) {
+      if (arg.text)
+        fail(e.loc, what + " '" + e.text + "' needs '" + arg.name + "'");
       if (arg.defaultValue.kind != AttrValue::Kind::Symbol &&
           arg.defaultValue.kind != AttrValue::Kind::Bool && arg.defaultValue.f < 0)
         fail(e.loc, what + " '" + e.text + "' needs '" + arg.name + "'");
@@ -142,7 +157,11 @@ std::pair<std::string, Attrs> readCall(const Expr &e, const std::vector<CallRule
       continue;
     }
     std::string where = "'" + arg.name + "' of " + e.text;
-    if (!arg.symbols.empty()) {
+    if (arg.text) {
+      if ((given->kind != Expr::Kind::Name && given->kind != Expr::Kind::String) || given->text.empty())
+        fail(given->loc, where + " must be a name or a string");
+      out.push_back({arg.name, AttrValue::ofSymbol(given->text)});
+    } else if (!arg.symbols.empty()) {
       if (given->kind != Expr::Kind::Name && given->kind != Expr::Kind::String)
         fail(given->loc, where + " must be a name");
       if (std::find(arg.symbols.begin(), arg.symbols.end(), given->text) == arg.symbols.end())
@@ -183,6 +202,28 @@ int64_t readPositiveInt(const TrainItem &item, int64_t min) {
   return (int64_t)e.number;
 }
 
+void readInit(const Expr &e, Graph &graph) {
+  Attrs args = readCall(e, initRules(), "init").second;
+  TrainConfig &train = graph.train;
+  for (const auto &[key, value] : args) {
+    if (key == "params")
+      train.initParams = value.s;
+    else if (key == "path")
+      train.initPath = value.s;
+    else if (key == "frozen")
+      train.initFrozen = value.b;
+  }
+  bool any = false;
+  for (const Node &node : graph.nodes)
+    if (node.op == "param") {
+      const std::string &name = graph.values[node.results[0]].name;
+      any = any || isParameterOf(name, train.initParams);
+    }
+  if (!any)
+    fail(e.loc, "init: the model has no parameters of '" + train.initParams +
+                    "' (a block instance, named with `as:`, or a parameter's name)");
+}
+
 void bindInputs(const Spec &spec, Graph &graph) {
   std::vector<Field> fields = datasetFields(graph.train.dataset, graph.train.datasetArgs);
   for (size_t k = 0; k < graph.inputs.size(); ++k) {
@@ -218,11 +259,11 @@ void readTrainSection(const Spec &spec, Graph &graph) {
   std::map<std::string, const TrainItem *> items;
   for (const TrainItem &item : spec.train) {
     static const std::vector<std::string> keys = {"data", "batch", "epochs", "steps", "seed",
-                                                  "optimizer", "schedule", "clip_grad_norm"};
+                                                  "optimizer", "schedule", "clip_grad_norm", "init"};
     if (std::find(keys.begin(), keys.end(), item.key) == keys.end())
       fail(item.loc, "unknown train setting '" + item.key +
                          "' (expected data, batch, epochs, steps, seed, optimizer, schedule, "
-                         "clip_grad_norm)");
+                         "clip_grad_norm, init)");
     if (items.count(item.key))
       fail(item.loc, "duplicate train setting '" + item.key + "'");
     items[item.key] = &item;
@@ -252,6 +293,8 @@ void readTrainSection(const Spec &spec, Graph &graph) {
       fail(e.loc, "bad number for 'clip_grad_norm': must be a positive number");
     train.clipGradNorm = e.number;
   }
+  if (items.count("init"))
+    readInit(*items["init"]->value, graph);
   bindInputs(spec, graph);
 }
 

@@ -385,3 +385,11 @@ func.func @batch_norm_momentum(%x: tensor<?x8xf32>, %g: tensor<8xf32>) {
   return
 }
 
+// -----
+
+func.func @crop_scale(%x: tensor<?x28x28xf32>) {
+  // expected-error @+1 {{random_resized_crop needs 0 < min_scale <= max_scale <= 1, got 0.5 and 1.5}}
+  %c = strata.random_resized_crop %x scale 5.0e-01 to 1.5 ratio 7.5e-01 to 1.3333 stream 3 : tensor<?x28x28xf32>
+  return
+}
+

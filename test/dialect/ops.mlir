@@ -186,3 +186,10 @@ func.func @batch_norm(%x: tensor<?x7x7x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf
   return %y : tensor<?x7x7x8xf32>
 }
 
+// CHECK-LABEL: func.func @random_resized_crop
+// CHECK: strata.random_resized_crop %{{.*}} scale 4.000000e-01 to 1.000000e+00 ratio 7.500000e-01 to 1.333300e+00 stream 3 : tensor<?x28x28xf32>
+func.func @random_resized_crop(%x: tensor<?x28x28xf32>) -> tensor<?x28x28xf32> {
+  %c = strata.random_resized_crop %x scale 4.0e-01 to 1.0 ratio 7.5e-01 to 1.3333 stream 3 : tensor<?x28x28xf32>
+  return %c : tensor<?x28x28xf32>
+}
+

@@ -31,3 +31,18 @@ module attributes {strata.train = {optimizer = "adam", optimizer_args = {lr = 1.
     return %l : tensor<f32>
   }
 }
+
+// -----
+
+// random_resized_crop augments data: on a value computed from a parameter it
+// would pass back nothing, so autodiff refuses it.
+module attributes {strata.train = {optimizer = "sgd", optimizer_args = {lr = 1.0e-01 : f64}}} {
+  func.func @forward(%x: tensor<2x4x4xf32>) -> tensor<f32> {
+    %w = strata.param "w" init(ones) : tensor<4x4xf32>
+    %h = strata.mul %x, %w : tensor<2x4x4xf32>, tensor<4x4xf32> -> tensor<2x4x4xf32>
+    // expected-error @+1 {{passes no gradient back: apply it to input data, not to a value computed from parameters}}
+    %c = strata.random_resized_crop %h scale 5.000000e-01 to 1.000000e+00 ratio 7.500000e-01 to 1.333000e+00 stream 0 : tensor<2x4x4xf32>
+    %l = strata.reduce_sum %c axes [0, 1, 2] : tensor<2x4x4xf32> -> tensor<f32>
+    return %l : tensor<f32>
+  }
+}

@@ -99,6 +99,26 @@ TEST(GatherRows, ConvertsIntegerLabels) {
   EXPECT_EQ(batch.as<int64_t>()[1], 11);
 }
 
+TEST(LabelledSubset, TakesAsManyOfEachClassFixedByTheSeed) {
+  // 1,000 rows whose labels cycle 0..9 unevenly: class c has 100 rows.
+  Tensor labels(DType::I32, {1000});
+  for (int64_t i = 0; i < 1000; ++i)
+    labels.set(i, static_cast<double>((i * 7) % 10));
+  std::vector<int64_t> rows = labelledSubset(labels, 10, 60, 0);
+  ASSERT_EQ(rows.size(), 60u);
+  EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end()));
+  std::vector<int> perClass(10, 0);
+  for (int64_t r : rows)
+    ++perClass[(r * 7) % 10];
+  EXPECT_EQ(perClass, std::vector<int>(10, 6));
+  EXPECT_EQ(labelledSubset(labels, 10, 60, 0), rows);
+  EXPECT_NE(labelledSubset(labels, 10, 60, 1), rows);
+  // 65 is 6 of each class and 5 more, all different rows.
+  std::vector<int64_t> more = labelledSubset(labels, 10, 65, 0);
+  EXPECT_EQ(std::set<int64_t>(more.begin(), more.end()).size(), 65u);
+  EXPECT_THROW(labelledSubset(labels, 10, 1001, 0), DataError);
+}
+
 TEST(Dataset, MissingFilesAreADataError) {
   setenv("STRATA_FASHION_MNIST", "/nonexistent", 1);
   EXPECT_THROW(loadFashionMnist("train"), DataError);
