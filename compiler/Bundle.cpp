@@ -217,6 +217,11 @@ std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const fronte
     manifest["dataset"].update({{"vocab", data.vocab}, {"window", data.window},
                                 {"negatives", data.negatives}, {"min_count", data.minCount},
                                 {"subsample", data.subsample}, {"draws", data.draws}});
+  if (data.labelled > 0) // the few labelled images, picked by the seed
+    manifest["dataset"].update({{"labelled", data.labelled}});
+  if (!graph.train.initPath.empty()) // parameters that start pretrained
+    manifest["init"] = {{"params", graph.train.initParams}, {"path", graph.train.initPath},
+                        {"frozen", graph.train.initFrozen}};
   manifest["seed"] = graph.train.seed;
   manifest["target"] = "cuda";
   manifest["chip"] = chip;

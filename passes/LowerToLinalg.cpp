@@ -130,6 +130,15 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
   using R = FailureOr<SmallVector<Value>>;
   return llvm::TypeSwitch<Operation *, R>(op)
       .Case([&](ConstantOp c) {
+        // A splat tensor (a zero gradient) is a fill: no global to hold it,
+        // which a GPU bundle could not describe.
+        auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        auto type = typeOf(c.getResult());
+        if (dense && dense.isSplat() && type.getRank() > 0 && type.hasStaticShape()) {
+          Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+          Value value = b.create<arith::ConstantOp>(loc, dense.getSplatValue<TypedAttr>());
+          return one(b.create<linalg::FillOp>(loc, value, empty).getResult(0));
+        }
         return one(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(c.getValue())));
       })
       .Case([&](MatmulOp m) {

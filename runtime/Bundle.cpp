@@ -140,6 +140,12 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
     b.data.subsample = data.value("subsample", 0.0);
     b.data.draws = data.value("draws", int64_t(1));
     b.seed = manifest.at("seed").get<uint64_t>();
+    b.data.labelled = data.value("labelled", int64_t(0));
+    b.data.seed = b.seed;
+    if (manifest.contains("init")) {
+      b.initParams = manifest.at("init").at("params").get<std::string>();
+      b.initPath = manifest.at("init").at("path").get<std::string>();
+    }
     for (const Json &p : manifest.at("params")) {
       ParamEntry e;
       e.name = p.at("name").get<std::string>();

@@ -85,6 +85,9 @@ struct Bundle {
   uint64_t seed = 0;
   std::string ptx; // the kernels
   std::vector<ParamEntry> params;
+  /// The spec's `init pretrained(...)`: parameters of `initParams` start from
+  /// the safetensors file `initPath` (frozen or not, the train step knows).
+  std::string initParams, initPath;
   std::map<std::string, BundleFunction> functions;
   int64_t arenaSize() const; // elements of the parameter arena
 };

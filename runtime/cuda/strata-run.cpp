@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Checkpoint.h"
 #include "CudaProgram.h"
 #include "Dataset.h"
 #include "ParamInit.h"
@@ -80,6 +81,13 @@ int run(const Args &args) {
   program.allocate("train_step");
   Tensor params(DType::F32, {bundle.arenaSize()});
   initializeParams(bundle.params, seed, params);
+  if (!bundle.initPath.empty()) {
+    std::vector<ParamEntry> pretrained;
+    for (const ParamEntry &p : bundle.params)
+      if (p.name == bundle.initParams || p.name.rfind(bundle.initParams + ".", 0) == 0)
+        pretrained.push_back(p);
+    loadSomeParameters(bundle.initPath, pretrained, params);
+  }
   program.upload("params", params);
 
   // Host staging for each input, and the scalar arguments by index.

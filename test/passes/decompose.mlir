@@ -121,21 +121,26 @@ func.func @conv2d_groups(%x: tensor<2x8x8x4xf32>, %w: tensor<3x3x2x6xf32>) -> te
   return %y : tensor<2x4x4x6xf32>
 }
 
-// max_pool2d without padding: the 4 taps of each 2x2 window (strided slices:
-// an axis split into [count, stride] and one phase of each stride kept; no
-// copy of the input first), stacked on a new last axis and reduced by their
-// maximum.
+// max_pool2d whose windows tile the image (2x2, stride 2): the image seen as
+// [B, OH, 2, OW, 2, C] by a reshape (no copy), reduced over the window axes.
 // CHECK-LABEL: func.func @max_pool2d
-// CHECK-NOT: strata.pad
-// CHECK: strata.reshape %{{.*}} [-1, 2, 2, 4, 3]
-// CHECK: strata.slice %{{.*}} axis 2 from 0 to 1
-// CHECK: strata.slice %{{.*}} axis 2 from 1 to 2
-// CHECK: strata.concat %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} axis 4 : tensor<2x2x2x3x1xf32>, tensor<2x2x2x3x1xf32>, tensor<2x2x2x3x1xf32>, tensor<2x2x2x3x1xf32> -> tensor<2x2x2x3x4xf32>
-// CHECK: strata.reduce_max %{{.*}} axes [4] : tensor<2x2x2x3x4xf32> -> tensor<2x2x2x3xf32>
+// CHECK: strata.reshape %{{.*}} [-1, 2, 2, 2, 2, 3] : tensor<2x4x4x3xf32> -> tensor<2x2x2x2x2x3xf32>
+// CHECK: strata.reduce_max %{{.*}} axes [2, 4] : tensor<2x2x2x2x2x3xf32> -> tensor<2x2x2x3xf32>
 // CHECK-NOT: strata.max_pool2d
 func.func @max_pool2d(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
   %y = strata.max_pool2d %x window [2, 2] stride [2, 2] padding [0, 0] : tensor<2x4x4x3xf32> -> tensor<2x2x2x3xf32>
   return %y : tensor<2x2x2x3xf32>
+}
+
+// Overlapping windows (2x2, stride 1): the 4 taps as slices (stride 1 needs
+// no split), stacked on a new last axis and reduced by their maximum.
+// CHECK-LABEL: func.func @max_pool2d_overlapping
+// CHECK-NOT: strata.pad
+// CHECK: strata.concat %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} axis 4 : tensor<2x3x3x3x1xf32>, tensor<2x3x3x3x1xf32>, tensor<2x3x3x3x1xf32>, tensor<2x3x3x3x1xf32> -> tensor<2x3x3x3x4xf32>
+// CHECK: strata.reduce_max %{{.*}} axes [4] : tensor<2x3x3x3x4xf32> -> tensor<2x3x3x3xf32>
+func.func @max_pool2d_overlapping(%x: tensor<2x4x4x3xf32>) -> tensor<2x3x3x3xf32> {
+  %y = strata.max_pool2d %x window [2, 2] stride [1, 1] padding [0, 0] : tensor<2x4x4x3xf32> -> tensor<2x3x3x3xf32>
+  return %y : tensor<2x3x3x3xf32>
 }
 
 // With padding, the padded border holds the most negative float, so that it
@@ -148,14 +153,25 @@ func.func @max_pool2d_padded(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
   return %y : tensor<2x2x2x3xf32>
 }
 
-// avg_pool2d: the taps summed and scaled by 1 / (window size).
+// avg_pool2d over tiling windows: a sum over the window axes of the reshape,
+// scaled by 1 / (window size).
 // CHECK-LABEL: func.func @avg_pool2d
-// CHECK-COUNT-3: strata.add
+// CHECK: strata.reduce_sum %{{.*}} axes [2, 4] : tensor<2x2x2x2x2x3xf32> -> tensor<2x2x2x3xf32>
 // CHECK: strata.constant dense<2.500000e-01> : tensor<f32>
 // CHECK: strata.mul
 // CHECK-NOT: strata.avg_pool2d
 func.func @avg_pool2d(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
   %y = strata.avg_pool2d %x window [2, 2] stride [2, 2] padding [0, 0] : tensor<2x4x4x3xf32> -> tensor<2x2x2x3xf32>
+  return %y : tensor<2x2x2x3xf32>
+}
+
+// With padding (zeros that count), the 9 taps of the padded image summed.
+// CHECK-LABEL: func.func @avg_pool2d_padded
+// CHECK: strata.pad %{{.*}} axis 1 low 1 high 1
+// CHECK-COUNT-8: strata.add
+// CHECK: strata.constant dense<0.111111{{.*}}> : tensor<f32>
+func.func @avg_pool2d_padded(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
+  %y = strata.avg_pool2d %x window [3, 3] stride [2, 2] padding [1, 1] : tensor<2x4x4x3xf32> -> tensor<2x2x2x3xf32>
   return %y : tensor<2x2x2x3xf32>
 }
 

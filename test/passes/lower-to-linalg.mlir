@@ -227,3 +227,17 @@ func.func @col2im(%c: tensor<2x4x3x12xf32>) -> tensor<2x6x6x3xf32> {
   %x = strata.col2im %c window [2, 2] stride [2, 2] padding [1, 1] dilation [1, 2] image [6, 6] : tensor<2x4x3x12xf32> -> tensor<2x6x6x3xf32>
   return %x : tensor<2x6x6x3xf32>
 }
+
+// -----
+
+// A splat constant (the zero gradient of a parameter nothing differentiates)
+// is a fill of an empty tensor: no dense global, which a GPU bundle cannot
+// describe. A rank-0 constant stays a constant.
+// CHECK-LABEL: func.func @splat
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<784xf32>) -> tensor<784xf32>
+// CHECK-NOT: dense<0.000000e+00> : tensor<784xf32>
+func.func @splat() -> tensor<784xf32> {
+  %z = strata.constant dense<0.0> : tensor<784xf32>
+  return %z : tensor<784xf32>
+}
