@@ -85,16 +85,20 @@ void copyParameters(const Safetensors &file, const std::string &path, const std:
   }
 }
 
+/// The file, its format errors as checkpoint errors.
+Safetensors readParameterFile(const std::string &path) {
+  try {
+    return readSafetensors(path);
+  } catch (const SafetensorsError &e) {
+    throw CheckpointError{e.message};
+  }
+}
+
 } // namespace
 
 int64_t strata::runtime::loadParameters(const std::string &path, const std::vector<ParamEntry> &layout,
                                         Tensor &params) {
-  Safetensors file;
-  try {
-    file = readSafetensors(path);
-  } catch (const SafetensorsError &e) {
-    throw CheckpointError{e.message};
-  }
+  Safetensors file = readParameterFile(path);
   std::string unknown;
   int64_t read = 0;
   for (const auto &entry : file.tensors) {
@@ -120,24 +124,14 @@ int64_t strata::runtime::loadParameters(const std::string &path, const std::vect
 
 void strata::runtime::loadSomeParameters(const std::string &path, const std::vector<ParamEntry> &subset,
                                          Tensor &params) {
-  Safetensors file;
-  try {
-    file = readSafetensors(path);
-  } catch (const SafetensorsError &e) {
-    throw CheckpointError{e.message};
-  }
+  Safetensors file = readParameterFile(path);
   copyParameters(file, path, subset, params);
 }
 
 void strata::runtime::loadCheckpoint(const std::string &dir, const std::string &model,
                                      const std::vector<ParamEntry> &layout, TrainState &state) {
   std::string path = checkpointPath(dir);
-  Safetensors file;
-  try {
-    file = readSafetensors(path);
-  } catch (const SafetensorsError &e) {
-    throw CheckpointError{e.message};
-  }
+  Safetensors file = readParameterFile(path);
   auto meta = [&](const std::string &key) {
     auto it = file.metadata.find(key);
     if (it == file.metadata.end())

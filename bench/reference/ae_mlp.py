@@ -116,6 +116,19 @@ def knn(z, y, zt, yt, k=20):
     return correct / len(zt)
 
 
+def reference_setup(doc, epochs):
+    """The command line of a quality reference (--epochs, --seed, --threads),
+    torch seeded and threaded by it, and Fashion-MNIST's splits."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    return args, load("train"), load("test")
+
+
 def quality(args):
     torch.manual_seed(args.seed)
     images, labels = load("train")

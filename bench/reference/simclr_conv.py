@@ -18,7 +18,6 @@ norm in eval mode.
 
 Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy).
 """
-import argparse
 import json
 import math
 import os
@@ -30,7 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ae_mlp import knn, linear_probe, load  # noqa: E402
+from ae_mlp import knn, linear_probe, reference_setup  # noqa: E402
 from conv_ae import he  # noqa: E402
 from workloads import xavier  # noqa: E402
 
@@ -108,15 +107,7 @@ class SimclrConv(nn.Module):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    images, labels = load("train")
-    test_images, test_labels = load("test")
+    args, (images, labels), (test_images, test_labels) = reference_setup(__doc__, 10)
     model = SimclrConv()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     generator = torch.Generator().manual_seed(args.seed)

@@ -12,7 +12,6 @@ ae_mlp.py's probe and kNN recipes.
 
 Run with Debian's /usr/bin/python3 (python3-torch, python3-numpy).
 """
-import argparse
 import json
 import os
 import sys
@@ -22,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ae_mlp import knn, linear_probe, load, train  # noqa: E402
+from ae_mlp import knn, linear_probe, reference_setup, train  # noqa: E402
 from workloads import VaeMlp  # noqa: E402
 
 
@@ -33,15 +32,7 @@ def mu_of(model, images):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    images, labels = load("train")
-    test_images, test_labels = load("test")
+    args, (images, labels), (test_images, test_labels) = reference_setup(__doc__, 10)
     model = VaeMlp()
     start = time.perf_counter()
     final = train(model, images, args.epochs, 256, args.seed, model.loss)
