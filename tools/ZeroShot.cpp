@@ -3,47 +3,33 @@
 #include "ZeroShot.h"
 
 #include "TrainCommands.h"
-
-#include <cmath>
+#include "VectorSearch.h"
 
 using namespace strata;
 using namespace strata::runtime;
 
 namespace {
 
-/// Rows of an f32 [N, D] tensor scaled to unit length.
-std::vector<std::vector<double>> unitRows(const Tensor &t) {
-  int64_t n = t.shape()[0], d = t.shape()[1];
-  const float *p = t.as<float>();
-  std::vector<std::vector<double>> rows(n, std::vector<double>(d));
-  for (int64_t i = 0; i < n; ++i) {
-    double norm = 0;
-    for (int64_t j = 0; j < d; ++j)
-      norm += double(p[i * d + j]) * p[i * d + j];
-    norm = std::sqrt(norm) + 1e-12;
-    for (int64_t j = 0; j < d; ++j)
-      rows[i][j] = p[i * d + j] / norm;
-  }
-  return rows;
-}
-
 /// The share of images whose most similar class vector is their label's.
-double accuracyAgainst(const std::vector<std::vector<double>> &images, const int32_t *labels,
-                       const std::vector<std::vector<double>> &classes) {
-  int64_t hits = 0;
-  for (size_t i = 0; i < images.size(); ++i) {
-    int best = 0;
+/// `images` and `classes` are unit rows [N, D] and [C, D] (`classes` starting
+/// at row `first` of a larger tensor).
+double accuracyAgainst(const Tensor &images, const int32_t *labels, const Tensor &classes,
+                       int64_t first, int64_t count) {
+  int64_t n = images.shape()[0], d = images.shape()[1], hits = 0;
+  const float *x = images.as<float>(), *t = classes.as<float>() + first * d;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t best = 0;
     double bestScore = -1e300;
-    for (size_t c = 0; c < classes.size(); ++c) {
+    for (int64_t c = 0; c < count; ++c) {
       double score = 0;
-      for (size_t j = 0; j < classes[c].size(); ++j)
-        score += images[i][j] * classes[c][j];
+      for (int64_t j = 0; j < d; ++j)
+        score += double(x[i * d + j]) * t[c * d + j];
       if (score > bestScore)
-        bestScore = score, best = static_cast<int>(c);
+        bestScore = score, best = c;
     }
     hits += best == labels[i];
   }
-  return static_cast<double>(hits) / static_cast<double>(images.size());
+  return static_cast<double>(hits) / static_cast<double>(n);
 }
 
 } // namespace
@@ -83,29 +69,23 @@ tools::ZeroShotResult strata::tools::zeroShotAccuracy(const Options &options,
   frontend::Graph captionTower = graph;
   captionTower.represent = towers->second;
   Dataset captions = captionRows(test, texts, labels);
-  auto captionVectors = unitRows(representOf(options, captionTower, captions,
-                                             static_cast<int64_t>(texts.size())));
-  auto images = unitRows(testImages);
+  Tensor captionVectors = unitRows(representOf(options, captionTower, captions,
+                                               static_cast<int64_t>(texts.size())));
+  Tensor images = unitRows(testImages);
   const int32_t *testLabels = test.fields.at("label").as<int32_t>();
 
   ZeroShotResult result;
-  size_t dim = captionVectors.front().size();
-  std::vector<std::vector<double>> ensemble(classes, std::vector<double>(dim, 0.0));
+  int64_t dim = captionVectors.shape()[1];
+  // The ensemble: each class's caption directions summed over the templates,
+  // back to unit length.
+  Tensor ensemble(DType::F32, {classes, dim});
   for (size_t t = 0; t < templates.size(); ++t) {
-    std::vector<std::vector<double>> perClass(captionVectors.begin() + t * classes,
-                                              captionVectors.begin() + (t + 1) * classes);
-    result.perTemplate.emplace_back(templates[t], accuracyAgainst(images, testLabels, perClass));
-    for (int c = 0; c < classes; ++c)
-      for (size_t j = 0; j < dim; ++j)
-        ensemble[c][j] += perClass[c][j];
+    int64_t first = static_cast<int64_t>(t) * classes;
+    result.perTemplate.emplace_back(templates[t],
+                                    accuracyAgainst(images, testLabels, captionVectors, first, classes));
+    for (int64_t i = 0; i < classes * dim; ++i)
+      ensemble.as<float>()[i] += captionVectors.as<float>()[first * dim + i];
   }
-  for (auto &v : ensemble) { // back to unit length, as each class's mean direction
-    double norm = 0;
-    for (double x : v)
-      norm += x * x;
-    for (double &x : v)
-      x /= std::sqrt(norm) + 1e-12;
-  }
-  result.ensembleAccuracy = accuracyAgainst(images, testLabels, ensemble);
+  result.ensembleAccuracy = accuracyAgainst(images, testLabels, unitRows(ensemble), 0, classes);
   return result;
 }
