@@ -4,7 +4,7 @@
 
 #include "BufferCache.h"
 
-#include "Bundle.h"
+#include "BundleManifest.h"
 #include "Error.h"
 
 #include "Blas.h"
@@ -354,8 +354,8 @@ std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph
   return reports;
 }
 
-void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options,
-                                       const std::string &dir) {
+strata::compiler::CudaBundleText strata::compiler::compileCudaBundle(const frontend::Graph &graph,
+                                                                      const CompileOptions &options) {
   mlir::DialectRegistry registry = compilerRegistry();
   CompileContext cc(registry);
   auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
@@ -363,8 +363,12 @@ void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const Compi
   std::vector<runtime::ParamEntry> params = readLayout(*module, arenaSize);
   lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::PTX);
   int64_t batch = options.batch > 0 ? options.batch : graph.train.batch;
-  std::string manifest = bundleManifest(*module, graph, batch, options.chip, params);
-  std::string ptx = ptxOf(*module);
+  return {bundleManifest(*module, graph, batch, options.chip, params), ptxOf(*module)};
+}
+
+void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options,
+                                       const std::string &dir) {
+  auto [manifest, ptx] = compileCudaBundle(graph, options);
 
   // Written next to DIR, then renamed over it: no partial bundle on failure.
   std::string temp = dir + ".tmp";

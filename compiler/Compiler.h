@@ -65,9 +65,16 @@ runtime::DataSource dataSourceOf(const frontend::Graph &graph, const std::string
 /// search read dataSourceOf's single draw.
 runtime::DataSource trainingDataOf(const frontend::Graph &graph);
 
-/// `strata compile --target=cuda`: writes DIR/manifest.json (schedule and
-/// parameter layout) and DIR/kernels.ptx. Writes into DIR.tmp and renames,
-/// so a failure leaves no partial bundle.
+/// A GPU program as text: the bundle manifest (schedule and parameter
+/// layout; runtime/Bundle.h reads it) and its kernels' PTX.
+struct CudaBundleText {
+  std::string manifest, ptx;
+};
+CudaBundleText compileCudaBundle(const frontend::Graph &graph, const CompileOptions &options);
+
+/// `strata compile --target=cuda`: writes DIR/manifest.json and
+/// DIR/kernels.ptx. Writes into DIR.tmp and renames, so a failure leaves no
+/// partial bundle.
 void writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options, const std::string &dir);
 
 /// The module after `stage`, printed (with locations when asked); for PTX,

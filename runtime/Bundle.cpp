@@ -116,15 +116,21 @@ int64_t Bundle::arenaSize() const {
   return size;
 }
 
-Bundle strata::runtime::readBundle(const std::string &dir) {
-  std::string path = dir + "/manifest.json";
-  Json manifest = Json::parse(readFile(path), nullptr, /*allow_exceptions=*/false);
+namespace {
+
+/// The manifest's JSON, checked to be a bundle manifest; `path` names it.
+Json manifestJson(const std::string &text, const std::string &path) {
+  Json manifest = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (manifest.is_discarded() || !manifest.is_object())
     throw BundleError("'" + path + "' is not JSON");
   if (manifest.value("format", "") != "strata-bundle-1")
     throw BundleError("'" + path + "' is not a strata bundle manifest (format strata-bundle-1)");
+  return manifest;
+}
+
+/// Everything of a bundle but its PTX.
+Bundle bundleOf(const Json &manifest, const std::string &path) {
   Bundle b;
-  b.dir = dir;
   try {
     b.model = manifest.at("model").get<std::string>();
     b.chip = manifest.at("chip").get<std::string>();
@@ -165,10 +171,31 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
         fn.schedule.push_back(commandOf(c, where));
       b.functions[name] = std::move(fn);
     }
+  } catch (const Json::exception &e) {
+    throw BundleError("'" + path + "' is malformed: " + e.what());
+  }
+  return b;
+}
+
+} // namespace
+
+Bundle strata::runtime::readBundle(const std::string &dir) {
+  std::string path = dir + "/manifest.json";
+  Json manifest = manifestJson(readFile(path), path);
+  Bundle b = bundleOf(manifest, path);
+  b.dir = dir;
+  try {
     b.ptx = readFile(dir + "/" + manifest.at("kernels").get<std::string>());
   } catch (const Json::exception &e) {
     throw BundleError("'" + path + "' is malformed: " + e.what());
   }
+  return b;
+}
+
+Bundle strata::runtime::parseBundle(const std::string &manifest, const std::string &ptx,
+                                    const std::string &where) {
+  Bundle b = bundleOf(manifestJson(manifest, where), where);
+  b.ptx = ptx;
   return b;
 }
 

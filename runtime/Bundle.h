@@ -1,7 +1,7 @@
 //===- Bundle.h - reading a compiled GPU program -----------------*- C++ -*-===//
 //
 // `strata compile --target=cuda -o DIR` writes DIR/manifest.json and
-// DIR/kernels.ptx (compiler/Bundle.cpp). This is the runtime's side: the
+// DIR/kernels.ptx (compiler/BundleManifest.cpp). This is the runtime's side: the
 // manifest as structs, and the parameters of one kernel launch packed the way
 // cuLaunchKernel takes them. No CUDA and no LLVM here, so both are tested on
 // any machine; runtime/cuda/ runs them on a GPU.
@@ -95,6 +95,10 @@ struct Bundle {
 /// Reads DIR/manifest.json and DIR/kernels.ptx; throws BundleError naming
 /// what is missing or malformed.
 Bundle readBundle(const std::string &dir);
+
+/// A bundle from its manifest's text and its PTX, compiled in memory
+/// (`strata train --target=cuda`); `where` names it in errors.
+Bundle parseBundle(const std::string &manifest, const std::string &ptx, const std::string &where);
 
 /// One launch's parameters in the NVVM calling convention: a memref is
 /// (allocated, aligned, offset, sizes..., strides...), an index an i64.

@@ -20,6 +20,11 @@
 #include "Trainer.h"
 #include "Words.h"
 
+#ifdef STRATA_HAVE_CUDA
+#include "CudaProgram.h"
+#include "GpuTraining.h"
+#endif
+
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
@@ -42,16 +47,19 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// The target a run uses: --target, else cuda where a GPU is visible, else
-/// cpu. Only cpu runs until the CUDA runtime lands; cuda-emulated runs the
-/// GPU pipeline's program on the CPU (a test of the GPU path's passes).
+/// The target a run uses: --target, else cpu. cuda runs the GPU program on
+/// device 0 (where this strata was built with the CUDA toolkit);
+/// cuda-emulated runs it on the CPU (a test of the GPU path's passes). cpu
+/// stays the default until the CUDA path has run on a GPU.
 std::string targetOf(const Options &options) {
   std::string target = options.get("--target", "cpu");
+  if (target != "cpu" && target != "cuda-emulated" && target != "cuda")
+    throw UsageError{"unknown target '" + target + "' (available: cpu, cuda, cuda-emulated)"};
+#ifndef STRATA_HAVE_CUDA
   if (target == "cuda")
-    throw UsageError{"the cuda target cannot run yet (the CUDA runtime is part of issue 5); use "
-                     "--target=cpu, or --target=cuda-emulated to run the GPU program on the CPU"};
-  if (target != "cpu" && target != "cuda-emulated")
-    throw UsageError{"unknown target '" + target + "' (available: cpu, cuda-emulated)"};
+    throw UsageError{"this strata was built without the CUDA toolkit, so it cannot run the cuda "
+                     "target; use --target=cpu"};
+#endif
   return target;
 }
 
@@ -142,6 +150,80 @@ std::string strata::tools::chipFlag(const Options &options) {
   return chip;
 }
 
+namespace {
+
+#ifdef STRATA_HAVE_CUDA
+/// `strata train --target=cuda`: the GPU program compiled in memory (the
+/// bundle `strata compile` would write) and trained on device 0 by the
+/// CUDA runtime; a checkpoint at the end, which the CPU commands read.
+int runGpuTrain(const Options &options, const frontend::Graph &graph, const Dataset &data,
+                compiler::CompileOptions compileOptions, uint64_t seed, Clock::time_point start) {
+  for (const char *flag : {"--log", "--checkpoint-every", "--matmul"})
+    if (options.has(flag))
+      throw UsageError{std::string(flag) + " is not supported by the cuda target yet"};
+  std::string why;
+  if (!cudaDeviceAvailable(why))
+    throw UsageError{"--target=cuda: " + why + "; use --target=cpu"};
+  bool json = options.has("--json"), quiet = json || options.has("--quiet");
+  compileOptions.emulateGpu = false;
+  compileOptions.chip = chipFlag(options);
+  compiler::CudaBundleText text;
+  try {
+    text = compiler::compileCudaBundle(graph, compileOptions);
+  } catch (const compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
+  Bundle bundle = parseBundle(text.manifest, text.ptx, "the GPU program of '" + graph.model + "'");
+  double compileSeconds = secondsSince(start);
+
+  TrainState state = initialGpuState(bundle, seed);
+  std::string dir = checkpointDir(options, graph);
+  if (options.has("--resume")) {
+    loadCheckpoint(dir, graph.model, bundle.params, state);
+  } else if (options.has("--init")) {
+    if (!graph.train.initPath.empty())
+      throw UsageError{"--init and the spec's 'init' both name starting parameters; use one"};
+    loadParameters(options.get("--init"), bundle.params, state.params);
+  }
+  if (!quiet)
+    std::fprintf(stderr, "%s on cuda: %lld steps of batch %lld, compiled in %.2f s\n", graph.model.c_str(),
+                 (long long)compileOptions.totalSteps, (long long)compileOptions.batch, compileSeconds);
+  GpuTrainOptions trainOptions;
+  trainOptions.totalSteps = compileOptions.totalSteps;
+  trainOptions.progress = quiet ? nullptr : stderr;
+  GpuTrainResult r = trainOnGpu(bundle, data, state, trainOptions);
+  saveCheckpoint(dir, graph.model, bundle.params, state);
+
+  int64_t ran = r.steps - r.firstStep;
+  if (json) {
+    nlohmann::ordered_json j;
+    j["model"] = graph.model;
+    j["target"] = "cuda";
+    j["device"] = r.device;
+    j["batch"] = compileOptions.batch;
+    j["seed"] = seed;
+    j["first_step"] = r.firstStep;
+    j["steps"] = r.steps;
+    j["final_loss"] = r.finalLoss;
+    j["train_seconds"] = r.seconds;
+    j["mean_step_ms"] = ran > 0 ? 1000 * r.seconds / ran : 0.0;
+    j["cuda_graph"] = r.graphReplayed;
+    j["compile_seconds"] = compileSeconds;
+    j["checkpoint"] = checkpointPath(dir);
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  std::printf("trained %s on %s: steps %lld..%lld in %.1f s, mean step %.3f ms%s\n", graph.model.c_str(),
+              r.device.c_str(), (long long)r.firstStep, (long long)r.steps, r.seconds,
+              ran > 0 ? 1000 * r.seconds / ran : 0.0, r.graphReplayed ? " (CUDA graph)" : "");
+  std::printf("loss: %.6g at the last step\n", r.finalLoss);
+  std::printf("compile: %.2f s\ncheckpoint: %s\n", compileSeconds, checkpointPath(dir).c_str());
+  return 0;
+}
+#endif
+
+} // namespace
+
 int strata::tools::runTrain(const Options &options, const frontend::Graph &graph) {
   auto start = Clock::now();
   requireTrain(graph, options.spec);
@@ -174,6 +256,10 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   compileOptions.totalSteps = totalSteps;
   compileOptions.blas = blasFlag(options);
   compileOptions.emulateGpu = target == "cuda-emulated";
+#ifdef STRATA_HAVE_CUDA
+  if (target == "cuda")
+    return runGpuTrain(options, graph, data, compileOptions, seed, start);
+#endif
   auto program = compileOrThrow(graph, compileOptions);
   double compileSeconds = secondsSince(start);
   const Function &step = program->function("train_step");
@@ -634,6 +720,9 @@ int strata::tools::runBench(const Options &options, const frontend::Graph &graph
   if (options.has("--dry"))
     return runDryBench(options, graph);
   std::string target = targetOf(options);
+  if (target == "cuda")
+    throw UsageError{"bench measures the cpu targets; on a GPU, `strata train --target=cuda --json` "
+                     "reports mean_step_ms, and `strata bench --dry` the kernels per step"};
   int64_t batch = options.intFlag("--batch", graph.train.batch);
   int64_t timed = options.intFlag("--steps", 50), warmup = options.intFlag("--warmup", 10);
   if (batch < 1 || timed < 1)

@@ -58,13 +58,15 @@ commands:
   gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
                                       autodiff against central differences in f64,
                                       worst relative error per parameter
-  train SPEC [--target=cpu] [--epochs E | --steps N] [--batch B] [--seed S]
+  train SPEC [--target=cpu|cuda] [--epochs E | --steps N] [--batch B] [--seed S]
              [--checkpoint DIR] [--checkpoint-every N] [--resume] [--log FILE.jsonl]
-             [--init PARAMS.safetensors] [--quiet] [--json]
+             [--init PARAMS.safetensors] [--chip=sm_90] [--quiet] [--json]
                                       train; a progress bar on a terminal; checkpoints
                                       go to DIR (default runs/MODEL) every epoch; --init
                                       starts from the parameters of a .safetensors file
-                                      (a checkpoint, or PyTorch's with the same names)
+                                      (a checkpoint, or PyTorch's with the same names);
+                                      --target=cuda trains on GPU 0 (CUDA graphs, a
+                                      checkpoint at the end; no --log or --checkpoint-every)
   eval SPEC [--checkpoint DIR] [--probe linear|knn] [--k K] [--json]
                                       test loss, and linear-probe / kNN test accuracy
                                       of the @represent value

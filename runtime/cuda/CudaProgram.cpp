@@ -7,6 +7,9 @@
 #include <cublasLt.h>
 #include <cuda.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 
 using namespace strata::runtime;
@@ -50,7 +53,40 @@ struct PreparedLaunch {
   PackedParams params;
   bool readsScalars;
   std::vector<uint64_t> addresses; // the function's buffer arguments
+  CUgraphNode node = nullptr;      // its node in the function's graph, once captured
 };
+
+/// What run() keeps of one function: its launches, packed on the first call,
+/// and from the second call on its CUDA graph.
+struct FunctionState {
+  std::vector<PreparedLaunch> launches;
+  int64_t calls = 0;
+  bool graphs = true; // false once a capture has failed
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+};
+
+/// One input of one pipeline slot: pinned host memory and device staging.
+struct StagedInput {
+  void *pinned = nullptr;
+  CUdeviceptr device = 0;
+  size_t capacity = 0, used = 0;
+};
+
+/// A slot of the input pipeline. `staged`: its transfers are done (the pinned
+/// memory may be written again); `taken`: the compute stream has moved them
+/// into the input buffers (the device staging may be written again).
+struct PipelineSlot {
+  std::map<std::string, StagedInput> inputs;
+  CUevent staged = nullptr, taken = nullptr, scalarReady = nullptr;
+  void *scalar = nullptr; // pinned, 8 bytes
+  DType scalarType = DType::F32;
+};
+
+bool graphsWanted() {
+  const char *value = std::getenv("STRATA_CUDA_GRAPHS");
+  return !value || std::strcmp(value, "0") != 0;
+}
 
 /// A GEMM with its cuBLASLt descriptors and chosen algorithm. Row-major
 /// C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: B goes first.
@@ -67,17 +103,27 @@ struct PreparedGemm {
 struct CudaProgram::Impl {
   CUcontext context = nullptr;
   CUmodule module = nullptr;
-  CUstream stream = nullptr;
+  CUstream stream = nullptr;     // the compute stream
+  CUstream copyStream = nullptr; // input transfers
   CUdevice device = 0;
+  bool graphs = graphsWanted();
   cublasLtHandle_t lt = nullptr;
   CUdeviceptr workspace = 0;
   size_t workspaceBytes = 32 << 20;
   const Bundle *bundle = nullptr;
   std::map<std::string, CUfunction> kernels;
   std::map<std::string, std::vector<PreparedGemm>> gemms; // per function, in schedule order
-  std::map<std::string, std::vector<PreparedLaunch>> launches; // per function, packed on first run
-  std::map<std::string, CUdeviceptr> buffers;             // by role
+  std::map<std::string, FunctionState> functions;
+  std::map<std::string, CUdeviceptr> buffers; // by role
   std::map<std::string, size_t> bufferBytes;
+  std::map<std::string, DType> bufferTypes;
+  PipelineSlot slots[2];
+
+  PipelineSlot &slot(int index) {
+    if (index != 0 && index != 1)
+      throw CudaError("the input pipeline has slots 0 and 1, not " + std::to_string(index));
+    return slots[index];
+  }
 
   PreparedGemm prepare(const GemmCommand &g) {
     PreparedGemm p;
@@ -178,6 +224,114 @@ struct CudaProgram::Impl {
                          reinterpret_cast<cudaStream_t>(stream)),
           "cublasLtMatmul");
   }
+
+  /// Packs each launch and binds each GEMM's addresses: buffers are
+  /// allocated by the first call and never move.
+  void prepareCalls(const std::string &name, const BundleFunction &f, FunctionState &fs,
+                    const std::vector<int64_t> &scalars) {
+    std::vector<uint64_t> addresses(f.args.size(), 0);
+    for (size_t i = 0; i < f.args.size(); ++i)
+      if (f.args[i].isBuffer) {
+        auto it = buffers.find(f.args[i].role);
+        if (it == buffers.end())
+          throw CudaError("no device buffer for '" + f.args[i].role + "' (allocate @" + name + " first)");
+        addresses[i] = it->second;
+      }
+    for (const Command &c : f.schedule) {
+      if (!c.isLaunch)
+        continue;
+      PreparedLaunch l{&c.launch, kernels.at(c.launch.kernel), packLaunch(c.launch, addresses, scalars),
+                       false, addresses};
+      for (const KernelOperand &op : c.launch.args)
+        l.readsScalars |= !op.isBuffer && op.scalar.arg >= 0;
+      fs.launches.push_back(std::move(l));
+    }
+    for (PreparedGemm &p : gemms[name])
+      bind(f, p);
+  }
+
+  /// The node the last operation enqueued on a capturing stream became.
+  CUgraphNode lastCapturedNode() {
+    CUstreamCaptureStatus status;
+    const CUgraphNode *nodes = nullptr;
+    size_t count = 0;
+    check(driver().cuStreamGetCaptureInfo(stream, &status, nullptr, nullptr, &nodes, nullptr, &count),
+          "cuStreamGetCaptureInfo");
+    if (status != CU_STREAM_CAPTURE_STATUS_ACTIVE || count != 1)
+      throw CudaError("the capture of a train step is not one chain of nodes");
+    return nodes[0];
+  }
+
+  /// Enqueues the schedule on the stream, launch by launch; while capturing,
+  /// notes the graph node of each launch that reads the step or the seed.
+  void enqueue(const std::string &name, const BundleFunction &f, FunctionState &fs, bool capturing) {
+    std::vector<PreparedGemm> &list = gemms[name];
+    size_t nextGemm = 0, nextLaunch = 0;
+    for (const Command &c : f.schedule) {
+      if (!c.isLaunch) {
+        gemm(list.at(nextGemm++));
+        continue;
+      }
+      PreparedLaunch &l = fs.launches[nextLaunch++];
+      const LaunchCommand &cmd = *l.command;
+      check(driver().cuLaunchKernel(l.kernel, cmd.grid[0], cmd.grid[1], cmd.grid[2], cmd.block[0],
+                                    cmd.block[1], cmd.block[2], 0, stream, l.params.pointers.data(),
+                                    nullptr),
+            "cuLaunchKernel");
+      if (capturing && l.readsScalars)
+        l.node = lastCapturedNode();
+    }
+  }
+
+  /// Captures one call into fs's graph and instantiates it. On failure the
+  /// capture is dropped and fs runs launch by launch from then on.
+  void capture(const std::string &name, const BundleFunction &f, FunctionState &fs) {
+    check(driver().cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
+    std::string failure;
+    try {
+      enqueue(name, f, fs, /*capturing=*/true);
+    } catch (const CudaError &e) {
+      failure = e.message;
+    }
+    CUgraph graph = nullptr;
+    CUresult ended = driver().cuStreamEndCapture(stream, &graph);
+    if (failure.empty() && ended != CUDA_SUCCESS)
+      failure = "cuStreamEndCapture failed";
+    if (failure.empty()) {
+      CUresult made = driver().cuGraphInstantiate(&fs.exec, graph, 0);
+      if (made == CUDA_SUCCESS) {
+        fs.graph = graph;
+        return;
+      }
+      failure = "cuGraphInstantiate failed";
+    }
+    if (graph)
+      driver().cuGraphDestroy(graph);
+    fs.exec = nullptr;
+    fs.graphs = false;
+    for (PreparedLaunch &l : fs.launches)
+      l.node = nullptr;
+    std::fprintf(stderr, "strata: warning: @%s runs without a CUDA graph: %s\n", name.c_str(), failure.c_str());
+  }
+
+  /// Sets the parameters of the graph nodes that read the step or the seed.
+  void updateGraph(FunctionState &fs) {
+    for (PreparedLaunch &l : fs.launches) {
+      if (!l.readsScalars)
+        continue;
+      const LaunchCommand &cmd = *l.command;
+      CUDA_KERNEL_NODE_PARAMS p{};
+      p.func = l.kernel;
+      p.gridDimX = static_cast<unsigned>(cmd.grid[0]);
+      p.gridDimY = static_cast<unsigned>(cmd.grid[1]);
+      p.gridDimZ = static_cast<unsigned>(cmd.grid[2]);
+      p.blockDimX = static_cast<unsigned>(cmd.block[0]);
+      p.blockDimY = static_cast<unsigned>(cmd.block[1]);
+      p.blockDimZ = static_cast<unsigned>(cmd.block[2]);
+      p.kernelParams = l.params.pointers.data();
+      check(driver().cuGraphExecKernelNodeSetParams(fs.exec, l.node, &p), "cuGraphExecKernelNodeSetParams");
+    }
+  }
 };
 
 bool strata::runtime::cudaDeviceAvailable(std::string &why) {
@@ -206,6 +360,12 @@ CudaProgram::CudaProgram(const Bundle &bundle) : impl_(std::make_unique<Impl>())
   check(driver().cuDevicePrimaryCtxRetain(&m.context, m.device), "cuDevicePrimaryCtxRetain");
   check(driver().cuCtxSetCurrent(m.context), "cuCtxSetCurrent");
   check(driver().cuStreamCreate(&m.stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  check(driver().cuStreamCreate(&m.copyStream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  for (PipelineSlot &slot : m.slots) {
+    for (CUevent *event : {&slot.staged, &slot.taken, &slot.scalarReady})
+      check(driver().cuEventCreate(event, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    check(driver().cuMemHostAlloc(&slot.scalar, 8, 0), "cuMemHostAlloc");
+  }
   // PTX: the driver compiles it for this device (sm_90 PTX runs on sm_90 and later).
   check(driver().cuModuleLoadData(&m.module, bundle.ptx.c_str()), "cuModuleLoadData");
   check(cublasLtCreate(&m.lt), "cublasLtCreate");
@@ -226,6 +386,25 @@ CudaProgram::CudaProgram(const Bundle &bundle) : impl_(std::make_unique<Impl>())
 
 CudaProgram::~CudaProgram() {
   Impl &m = *impl_;
+  if (m.stream)
+    driver().cuStreamSynchronize(m.stream);
+  for (auto &[name, fs] : m.functions) {
+    if (fs.exec)
+      driver().cuGraphExecDestroy(fs.exec);
+    if (fs.graph)
+      driver().cuGraphDestroy(fs.graph);
+  }
+  for (PipelineSlot &slot : m.slots) {
+    for (auto &[role, in] : slot.inputs) {
+      driver().cuMemFreeHost(in.pinned);
+      driver().cuMemFree(in.device);
+    }
+    for (CUevent event : {slot.staged, slot.taken, slot.scalarReady})
+      if (event)
+        driver().cuEventDestroy(event);
+    if (slot.scalar)
+      driver().cuMemFreeHost(slot.scalar);
+  }
   for (auto &[name, list] : m.gemms)
     for (PreparedGemm &p : list) {
       cublasLtMatrixLayoutDestroy(p.first);
@@ -241,6 +420,8 @@ CudaProgram::~CudaProgram() {
     cublasLtDestroy(m.lt);
   if (m.module)
     driver().cuModuleUnload(m.module);
+  if (m.copyStream)
+    driver().cuStreamDestroy(m.copyStream);
   if (m.stream)
     driver().cuStreamDestroy(m.stream);
   if (m.context)
@@ -265,6 +446,7 @@ void CudaProgram::allocate(const std::string &function) {
     check(driver().cuMemsetD8(ptr, 0, bytes), "cuMemsetD8");
     m.buffers[a.role] = ptr;
     m.bufferBytes[a.role] = bytes;
+    m.bufferTypes[a.role] = a.dtype;
   }
 }
 
@@ -288,43 +470,84 @@ void CudaProgram::download(const std::string &role, Tensor &host) {
 void CudaProgram::run(const std::string &function, const std::vector<int64_t> &scalars) {
   Impl &m = *impl_;
   const BundleFunction &f = m.bundle->functions.at(function);
-  auto [it, first] = m.launches.try_emplace(function);
-  std::vector<PreparedLaunch> &launches = it->second;
-  std::vector<PreparedGemm> &gemms = m.gemms[function]; // prepared in the constructor
-  if (first) {
-    // Buffers are allocated by now and never move: pack each launch, and
-    // bind each GEMM's addresses, once.
-    std::vector<uint64_t> addresses(f.args.size(), 0);
-    for (size_t i = 0; i < f.args.size(); ++i)
-      if (f.args[i].isBuffer)
-        addresses[i] = m.buffers.at(f.args[i].role);
-    for (const Command &c : f.schedule) {
-      if (!c.isLaunch)
-        continue;
-      PreparedLaunch l{&c.launch, m.kernels.at(c.launch.kernel), packLaunch(c.launch, addresses, scalars),
-                       false, addresses};
-      for (const KernelOperand &op : c.launch.args)
-        l.readsScalars |= !op.isBuffer && op.scalar.arg >= 0;
-      launches.push_back(std::move(l));
-    }
-    for (PreparedGemm &p : gemms)
-      m.bind(f, p);
+  FunctionState &fs = m.functions[function];
+  if (fs.calls == 0) {
+    m.prepareCalls(function, f, fs, scalars);
+  } else {
+    for (PreparedLaunch &l : fs.launches) // the step (and seed) change from call to call
+      if (l.readsScalars)
+        l.params = packLaunch(*l.command, l.addresses, scalars);
   }
-  size_t nextGemm = 0, nextLaunch = 0;
-  for (const Command &c : f.schedule) {
-    if (!c.isLaunch) {
-      m.gemm(gemms.at(nextGemm++));
-      continue;
+  bool captureNow = fs.calls == 1 && m.graphs && fs.graphs;
+  ++fs.calls;
+  if (captureNow)
+    m.capture(function, f, fs); // on success fs.exec is set, and this call replays it
+  else if (fs.exec)
+    m.updateGraph(fs);
+  if (fs.exec)
+    check(driver().cuGraphLaunch(fs.exec, m.stream), "cuGraphLaunch");
+  else
+    m.enqueue(function, f, fs, /*capturing=*/false);
+}
+
+bool CudaProgram::replaysGraph(const std::string &function) const {
+  auto it = impl_->functions.find(function);
+  return it != impl_->functions.end() && it->second.exec != nullptr;
+}
+
+void CudaProgram::stageInputs(int slotIndex,
+                              const std::vector<std::pair<std::string, const Tensor *>> &inputs) {
+  Impl &m = *impl_;
+  PipelineSlot &slot = m.slot(slotIndex);
+  check(driver().cuEventSynchronize(slot.staged), "cuEventSynchronize"); // the pinned memory is free
+  check(driver().cuStreamWaitEvent(m.copyStream, slot.taken, 0), "cuStreamWaitEvent"); // and the staging
+  for (const auto &[role, host] : inputs) {
+    auto size = m.bufferBytes.find(role);
+    if (size == m.bufferBytes.end() || size->second < host->bytes())
+      throw CudaError("no device buffer of " + std::to_string(host->bytes()) + " bytes for '" + role + "'");
+    StagedInput &in = slot.inputs[role];
+    if (!in.pinned) {
+      in.capacity = size->second;
+      check(driver().cuMemHostAlloc(&in.pinned, in.capacity, 0), "cuMemHostAlloc");
+      check(driver().cuMemAlloc(&in.device, in.capacity), "cuMemAlloc");
     }
-    PreparedLaunch &l = launches[nextLaunch++];
-    if (l.readsScalars && !first) // the step (and seed) change from call to call
-      l.params = packLaunch(*l.command, l.addresses, scalars);
-    const LaunchCommand &cmd = *l.command;
-    check(driver().cuLaunchKernel(l.kernel, cmd.grid[0], cmd.grid[1], cmd.grid[2], cmd.block[0],
-                                  cmd.block[1], cmd.block[2], 0, m.stream, l.params.pointers.data(),
-                                  nullptr),
-          "cuLaunchKernel");
+    in.used = host->bytes();
+    std::memcpy(in.pinned, host->data(), in.used);
+    check(driver().cuMemcpyHtoDAsync(in.device, in.pinned, in.used, m.copyStream), "cuMemcpyHtoDAsync");
   }
+  check(driver().cuEventRecord(slot.staged, m.copyStream), "cuEventRecord");
+}
+
+void CudaProgram::takeInputs(int slotIndex) {
+  Impl &m = *impl_;
+  PipelineSlot &slot = m.slot(slotIndex);
+  check(driver().cuStreamWaitEvent(m.stream, slot.staged, 0), "cuStreamWaitEvent");
+  for (const auto &[role, in] : slot.inputs)
+    check(driver().cuMemcpyDtoDAsync(m.buffers.at(role), in.device, in.used, m.stream), "cuMemcpyDtoDAsync");
+  check(driver().cuEventRecord(slot.taken, m.stream), "cuEventRecord");
+}
+
+void CudaProgram::readScalarAsync(const std::string &role, int slotIndex) {
+  Impl &m = *impl_;
+  PipelineSlot &slot = m.slot(slotIndex);
+  auto it = m.buffers.find(role);
+  if (it == m.buffers.end())
+    throw CudaError("no device buffer for '" + role + "'");
+  slot.scalarType = m.bufferTypes.at(role);
+  if (slot.scalarType != DType::F32 && slot.scalarType != DType::F64)
+    throw CudaError("'" + role + "' is not a float scalar");
+  check(driver().cuMemcpyDtoHAsync(slot.scalar, it->second, sizeOf(slot.scalarType), m.stream),
+        "cuMemcpyDtoHAsync");
+  check(driver().cuEventRecord(slot.scalarReady, m.stream), "cuEventRecord");
+}
+
+double CudaProgram::readScalar(int slotIndex) {
+  Impl &m = *impl_;
+  PipelineSlot &slot = m.slot(slotIndex);
+  check(driver().cuEventSynchronize(slot.scalarReady), "cuEventSynchronize");
+  if (slot.scalarType == DType::F64)
+    return *static_cast<const double *>(slot.scalar);
+  return *static_cast<const float *>(slot.scalar);
 }
 
 std::string CudaProgram::deviceName() const {

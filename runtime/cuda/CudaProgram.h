@@ -4,14 +4,22 @@
 // cuBLASLt, no LLVM: the PTX module is loaded once (the driver JIT-compiles
 // it for the device it finds), every kernel function is looked up once, each
 // GEMM gets its cuBLASLt descriptors and algorithm (the heuristic's first
-// choice) once, each launch's parameters are packed once (again per step only
-// for launches that take the step), and a step enqueues the schedule on one
-// stream.
+// choice) once, and each launch's parameters are packed once.
 //
-// Not yet here: CUDA-graph capture of a step (the step number is a kernel
-// parameter, so a graph needs its node parameters updated per step), and
-// double-buffered input copies. Nothing in this file has run on a GPU yet:
-// the machines of this project had none when it was written.
+// A function's first call runs its schedule launch by launch (cuBLASLt sets
+// itself up then); its second is captured into a CUDA graph, and every later
+// call replays that graph with one launch. The step and the seed are kernel
+// parameters, so the graph's nodes of the kernels that read them get their
+// parameters set again before each replay. STRATA_CUDA_GRAPHS=0 turns graphs
+// off (every call then launches kernel by kernel).
+//
+// Inputs come through a two-slot pipeline: the host writes a batch into
+// pinned memory, a copy stream moves it to the device while the step before
+// runs, and the compute stream moves it into the input buffer just before
+// its step.
+//
+// Nothing in this file has run on a GPU yet: the machines of this project
+// had none when it was written. It compiles and links in CI.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -20,6 +28,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace strata::runtime {
 
@@ -48,6 +58,21 @@ public:
   /// first call packs every launch's parameters for the buffers it finds.
   /// download() waits for the stream.
   void run(const std::string &function, const std::vector<int64_t> &scalars);
+  /// Whether calls of `function` replay a captured CUDA graph now.
+  bool replaysGraph(const std::string &function) const;
+
+  /// Copies each (role, host tensor) into the pinned memory of `slot` (0 or
+  /// 1) and enqueues its transfer on the copy stream, after the step that
+  /// last read this slot. Blocks only while the slot's previous transfer runs.
+  void stageInputs(int slot, const std::vector<std::pair<std::string, const Tensor *>> &inputs);
+  /// On the compute stream: waits for `slot`'s transfers and moves them into
+  /// the input buffers; the next run() reads them.
+  void takeInputs(int slot);
+  /// Enqueues the copy of the one-element buffer `role` (the loss) into
+  /// pinned memory of `slot`; readScalar(slot) waits for it and returns it.
+  void readScalarAsync(const std::string &role, int slot);
+  double readScalar(int slot);
+
   std::string deviceName() const;
 
 private:

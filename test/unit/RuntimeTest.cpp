@@ -312,6 +312,22 @@ TEST(Bundle, PacksLaunchParametersInTheNvvmConvention) {
   EXPECT_EQ(p.pointers[8], &p.storage[8]);
 }
 
+TEST(Bundle, ParsesAnInMemoryManifestAsTheFilesAreRead) {
+  Bundle fromFiles = readBundle(writeBundle(kManifest));
+  Bundle inMemory = parseBundle(kManifest, "// in memory\n", "the GPU program of 'm'");
+  EXPECT_EQ(inMemory.ptx, "// in memory\n");
+  EXPECT_EQ(inMemory.model, fromFiles.model);
+  EXPECT_EQ(inMemory.arenaSize(), fromFiles.arenaSize());
+  EXPECT_EQ(inMemory.functions.at("train_step").schedule.size(),
+            fromFiles.functions.at("train_step").schedule.size());
+  try {
+    parseBundle("{\"format\": \"strata-bundle-1\", \"model\": 3}", "", "the GPU program of 'm'");
+    FAIL() << "a malformed manifest was accepted";
+  } catch (const BundleError &e) {
+    EXPECT_NE(e.message.find("the GPU program of 'm'"), std::string::npos) << e.message;
+  }
+}
+
 TEST(Bundle, RejectsWhatIsNotABundle) {
   EXPECT_THROW(readBundle("/nonexistent"), BundleError);
   EXPECT_THROW(readBundle(writeBundle("{\"format\": \"other\"}")), BundleError);

@@ -1,4 +1,4 @@
-//===- Bundle.h - a compiled GPU program written down as data ----*- C++ -*-===//
+//===- BundleManifest.h - a compiled GPU program as data ---------*- C++ -*-===//
 #pragma once
 
 #include "Compiler.h"

@@ -1,4 +1,4 @@
-//===- Bundle.cpp - a compiled GPU program written down as data -----------===//
+//===- BundleManifest.cpp - a compiled GPU program as data ----------------===//
 //
 // After the GPU pipeline a function's host side is a fixed schedule (see
 // strata-sink-scalars): views of its buffer arguments, kernel launches and
@@ -15,7 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Bundle.h"
+#include "BundleManifest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

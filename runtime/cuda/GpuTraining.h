@@ -1,0 +1,49 @@
+//===- GpuTraining.h - the training loop on a GPU ----------------*- C++ -*-===//
+//
+// Trains a bundle's @train_step on device 0, with the CPU loop's semantics
+// (runtime/Trainer.h): step s takes the batch of position s mod stepsPerEpoch
+// of its epoch's shuffled order and draws its randomness from (seed, s), so a
+// GPU run and a CPU run of one spec see the same data in the same order.
+//
+// The host stays one step ahead of the GPU: while step s runs, it gathers
+// the batch of step s + 1 and hands it to CudaProgram's input pipeline, and
+// it reads step s - 1's loss (copied back asynchronously). A non-finite loss
+// stops the run with its step, one step after the GPU produced it.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "Bundle.h"
+#include "Checkpoint.h"
+#include "Dataset.h"
+
+#include <cstdio>
+#include <string>
+
+namespace strata::runtime {
+
+struct GpuTrainOptions {
+  int64_t totalSteps = 0; // the run ends after this step count (the seed is state.seed)
+  std::FILE *progress = stderr; // nullptr: silent
+};
+
+struct GpuTrainResult {
+  int64_t firstStep = 0, steps = 0; // steps: the total done, as the checkpoint records it
+  double finalLoss = 0;
+  double seconds = 0; // the loop, from the first upload to the last loss read back
+  std::string device;
+  bool graphReplayed = false; // the train step ran as a CUDA graph
+};
+
+/// Trains from `state` (initialized parameters and zeroed optimizer state, or
+/// a checkpoint's at state.step) until options.totalSteps; on return `state`
+/// holds the trained parameters, optimizer state and step. Throws CudaError
+/// when no GPU is visible and Error when the loss stops being finite.
+GpuTrainResult trainOnGpu(const Bundle &bundle, const Dataset &data, TrainState &state,
+                          const GpuTrainOptions &options);
+
+/// The bundle's parameter arena initialized for `seed` (the spec's `init`
+/// parameters loaded over it) and its optimizer state zeroed.
+TrainState initialGpuState(const Bundle &bundle, uint64_t seed);
+
+} // namespace strata::runtime
