@@ -237,7 +237,6 @@ STRATA_GRADIENT_BY_DECOMPOSITION(NtXentOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(InfoNceOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(KlNormalOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(BatchNormOp) // the running statistics pass none back
-STRATA_GRADIENT_BY_DECOMPOSITION(Conv2dOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(MaxPool2dOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(AvgPool2dOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(Upsample2dOp)
@@ -292,6 +291,61 @@ LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGr
 //===----------------------------------------------------------------------===//
 // Images: im2col and col2im are each other's adjoint
 //===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Whether conv2d's input gradient is cheaper as a transposed convolution:
+/// stride 1, one group, fewer output channels than input channels (the
+/// columns of dY are KH*KW*OC wide, col2im's KH*KW*C), and padding no more
+/// than the dilated window's reach, so the transposed padding is not negative.
+bool transposedInputGradientPays(Conv2dOp op) {
+  auto filter = typeOf(op.getFilter()).getShape();
+  if (op.getGroups() != 1 || filter[3] >= filter[2])
+    return false;
+  for (int a = 0; a < 2; ++a)
+    if (op.getStride()[a] != 1 || op.getPadding()[a] > op.getDilation()[a] * (filter[a] - 1))
+      return false;
+  return true;
+}
+
+/// `x` with `axis` reversed, one slice per entry (a filter's few taps).
+Value reversed(TensorMath &m, Value x, int64_t axis) {
+  int64_t size = typeOf(x).getShape()[axis];
+  if (size == 1)
+    return x;
+  SmallVector<Value> entries;
+  for (int64_t i = size - 1; i >= 0; --i)
+    entries.push_back(m.slice(x, axis, i, i + 1));
+  return m.concat(entries, axis);
+}
+
+} // namespace
+
+/// The filter's gradient is the decomposition's (columns^T times dY). The
+/// input's, where it pays, is the transposed convolution: dY convolved with
+/// the filter flipped in space and with its channel axes swapped, padded by
+/// dilation * (K - 1) - padding, which gives the input's size back. It reads
+/// a column matrix KH*KW*OC wide where col2im's route writes one KH*KW*C
+/// wide (conv-ae's last layer: 9 against 144).
+LogicalResult Conv2dOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                       SmallVectorImpl<Value> &operandGradients) {
+  if (failed(gradientByDecomposition(*this, b, resultGradients, operandGradients)))
+    return failure();
+  if (!transposedInputGradientPays(*this) || !single(resultGradients))
+    return success(); // the col2im route the decomposition built stands
+  TensorMath m(b, getLoc());
+  Value flipped = m.transpose(reversed(m, reversed(m, getFilter(), 0), 1), {0, 1, 3, 2});
+  auto filter = typeOf(getFilter()).getShape();
+  SmallVector<int64_t> padding;
+  for (int a = 0; a < 2; ++a)
+    padding.push_back(getDilation()[a] * (filter[a] - 1) - getPadding()[a]);
+  // The col2im route's ops are left unused; canonicalization removes them.
+  operandGradients[0] = b.create<Conv2dOp>(getLoc(), single(resultGradients), flipped,
+                                           b.getDenseI64ArrayAttr({1, 1}),
+                                           b.getDenseI64ArrayAttr(padding), getDilationAttr(),
+                                           b.getI64IntegerAttr(1));
+  return success();
+}
 
 LogicalResult Im2colOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
                                        SmallVectorImpl<Value> &operandGradients) {

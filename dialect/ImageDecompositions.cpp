@@ -7,7 +7,9 @@
 //   conv2d      strata.im2col (the KH x KW window taps of the padded input
 //               side by side: [B, OH, OW, KH*KW*C]) times the filter seen as
 //               [KH*KW*C, OC]; one GEMM per group. Its gradient is the
-//               transposed GEMMs and strata.col2im, im2col's adjoint.
+//               transposed GEMMs and strata.col2im, im2col's adjoint; the
+//               input's, for a stride-1 convolution to fewer channels, is
+//               a transposed convolution instead (Conv2dOp::buildGradients).
 //   pooling     a reduction over the window axes of a reshape when the
 //               windows tile the image (2x2, stride 2); else the window's
 //               taps as strided slices, stacked on a new axis and reduced.
