@@ -3,10 +3,11 @@
 // From @forward (static shapes, first result the loss) builds
 //
 //   @train_step(params, opt_state, inputs..., seed, step)
-//       -> (params', opt_state', loss, grad_norm, forward's other results...)
+//       -> (params', opt_state', loss, grad_norm, forward's @metric results...)
 //
-// (the other results, its @represent value and @metric scalars, keep their
-// roles, so training can log them and watch the representation collapse),
+// (the metrics keep their roles, so training can log them; the @represent
+// value is left to @forward, which training calls every so many steps to
+// watch for collapse, so the step computes no more than its update needs),
 // with the forward ops, their gradients (dialect/Autodiff.h walks each op's
 // GradientOpInterface), the gradients packed into one flat arena, and one
 // strata.optimizer_update configured from the module's `strata.train`. With
@@ -50,6 +51,11 @@ struct OptimizerConfig {
     return !frozen.empty() && (name == frozen || name.starts_with(frozen + "."));
   }
 };
+
+/// Whether @forward's result `i` is its @represent value.
+bool isRepresentation(func::FuncOp forward, unsigned i) {
+  return static_cast<bool>(forward.getResultAttr(i, "strata.represent"));
+}
 
 double numberOr(DictionaryAttr dict, StringRef key, double fallback) {
   if (!dict)
@@ -131,6 +137,8 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       // the signature may still say the spec's batch.
       Operation *forwardReturn = forward.getBody().front().getTerminator();
       for (unsigned i = 1; i < forward.getNumResults(); ++i) {
+        if (isRepresentation(forward, i))
+          continue;
         resultTypes.push_back(forwardReturn->getOperand(i).getType());
         resultAttrs.push_back(forward.getResultAttrDict(i));
       }
@@ -168,8 +176,9 @@ struct AutodiffPass : public mlir::strata::impl::StrataAutodiffBase<AutodiffPass
       }
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         loss = mapping.lookup(ret.getOperand(0));
-        for (Value result : ret.getOperands().drop_front())
-          otherResults.push_back(mapping.lookup(result));
+        for (unsigned i = 1; i < ret.getNumOperands(); ++i)
+          if (!isRepresentation(forward, i))
+            otherResults.push_back(mapping.lookup(ret.getOperand(i)));
         continue;
       }
       Operation *clone = b.clone(op, mapping);

@@ -98,31 +98,52 @@ private:
 /// into the step's log record (with the batch's labels, when the data set
 /// has them, also alignment of same-label pairs and how many of each row's
 /// nearest rows in the batch share its label); the first time it looks
-/// collapsed, a warning goes to stderr.
+/// collapsed, a warning goes to stderr. The value comes from the program's
+/// @forward (the training form: batch statistics, the step's randomness) on
+/// the step's batch before its update, so the train step itself computes no
+/// representation it does not need (simclr-conv's encoder pass over the
+/// clean batch was 16% of its step).
 class CollapseWatch {
 public:
-  CollapseWatch(const std::map<std::string, Tensor> &outputs, int64_t every) : every_(every) {
-    for (const auto &[role, tensor] : outputs)
-      if (role.rfind("represent:", 0) == 0) {
-        name_ = role.substr(10);
-        represent_ = &tensor;
+  /// `forward`: the program's @forward, or null (no watch).
+  CollapseWatch(const Function *forward, Tensor &params, int64_t every) : every_(every) {
+    if (!forward || every <= 0)
+      return;
+    for (const ArgSpec &arg : forward->args())
+      if (arg.role.rfind("represent:", 0) == 0)
+        name_ = arg.role.substr(10);
+    if (name_.empty())
+      return;
+    forward_ = forward;
+    byRole_["params"] = &params;
+    for (const ArgSpec &arg : forward->args())
+      if (arg.isBuffer && arg.role != "params" && arg.role.rfind("input:", 0) != 0) {
+        outputs_[arg.role] = Tensor(arg.dtype, arg.shape);
+        byRole_[arg.role] = &outputs_[arg.role];
       }
   }
 
-  /// `record`: the step's log record, or null when the run keeps no log.
-  /// `labels`: the batch's labels, or null.
-  void check(int64_t step, nlohmann::ordered_json *record, Progress *progress, const Tensor *labels) {
-    if (!represent_ || every_ <= 0 || step % every_ != 0)
+  /// Measures step `step`'s batch `in` when the step is due. `record`: the
+  /// step's log record, or null when the run keeps no log. `labels`: the
+  /// batch's labels, or null.
+  void check(int64_t step, uint64_t seed, Inputs &in, nlohmann::ordered_json *record, Progress *progress,
+             const Tensor *labels) {
+    if (!forward_ || step % every_ != 0)
       return;
-    Geometry g = geometryOf(*represent_);
+    std::map<std::string, Tensor *> byRole = byRole_;
+    for (auto &[role, tensor] : in.tensors)
+      byRole[role] = &tensor;
+    forward_->call(forward_->buffersByRole(byRole), {static_cast<int64_t>(seed), step});
+    const Tensor &represent = outputs_.at("represent:" + name_);
+    Geometry g = geometryOf(represent);
     if (record) {
       (*record)["represent_effective_rank"] = g.effectiveRank;
       (*record)["represent_std_mean"] = g.stdMean;
       (*record)["represent_std_min"] = g.stdMin;
       (*record)["represent_normalized_std"] = g.normalizedStd;
       if (labels && labels->numElements() == g.rows && g.rows > kBatchNeighbours) {
-        (*record)["represent_alignment"] = alignment(*represent_, *labels, g.rows);
-        (*record)["represent_label_agreement"] = labelAgreementWithin(*represent_, *labels, kBatchNeighbours);
+        (*record)["represent_alignment"] = alignment(represent, *labels, g.rows);
+        (*record)["represent_label_agreement"] = labelAgreementWithin(represent, *labels, kBatchNeighbours);
       }
     }
     std::string sign = collapseSign(g);
@@ -139,7 +160,9 @@ private:
   static constexpr int kBatchNeighbours = 5;
   int64_t every_;
   std::string name_;
-  const Tensor *represent_ = nullptr;
+  const Function *forward_ = nullptr;
+  std::map<std::string, Tensor> outputs_; // @forward's results and scratch
+  std::map<std::string, Tensor *> byRole_; // the parameters and those
   bool warned_ = false;
 };
 
@@ -190,16 +213,14 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
     scratch = Tensor(step.args()[index].dtype, step.args()[index].shape);
     byRole["scratch"] = &scratch;
   }
-  // The step's other outputs: the @represent value (watched for collapse)
-  // and @metric scalars (logged).
+  // The step's other outputs: @metric scalars (logged).
   std::map<std::string, Tensor> outputs;
   for (const ArgSpec &arg : step.args())
-    if (arg.isBuffer && (arg.role.rfind("represent:", 0) == 0 ||
-                         (arg.role.rfind("metric:", 0) == 0 && !byRole.count(arg.role)))) {
+    if (arg.isBuffer && arg.role.rfind("metric:", 0) == 0 && !byRole.count(arg.role)) {
       outputs[arg.role] = Tensor(arg.dtype, arg.shape);
       byRole[arg.role] = &outputs[arg.role];
     }
-  CollapseWatch watch(outputs, options.watchEvery);
+  CollapseWatch watch(options.forward, state.params, options.watchEvery);
   std::array<std::vector<Tensor *>, 2> buffers;
   for (int slot = 0; slot < 2; ++slot) {
     for (auto &[role, tensor] : inputs[slot].tensors)
@@ -230,6 +251,10 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
       epochLossCount = 0;
     }
     prefetch.await(s);
+    auto labels = inputs[s % 2].tensors.find(kWatchLabels);
+    nlohmann::ordered_json measured; // the watch's figures, logged after the step's own
+    watch.check(s, options.seed, inputs[s % 2], log ? &measured : nullptr, progress ? progress.get() : nullptr,
+                labels == inputs[s % 2].tensors.end() ? nullptr : &labels->second);
     auto before = Clock::now();
     step.call(buffers[s % 2], {static_cast<int64_t>(options.seed), s});
     result.stepMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
@@ -247,8 +272,7 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
     ++epochLossCount;
     result.finalLoss = l;
     result.meanLastEpochLoss = epochLossSum / epochLossCount;
-    // The log record is built only when a log keeps it.
-    nlohmann::ordered_json record;
+    nlohmann::ordered_json record; // built only when a log keeps it
     if (log) {
       record["step"] = s;
       record["epoch"] = epoch;
@@ -257,11 +281,8 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
       for (const auto &[role, tensor] : outputs)
         if (role.rfind("metric:", 0) == 0)
           record[role.substr(7)] = tensor.at(0);
-    }
-    auto labels = inputs[s % 2].tensors.find(kWatchLabels);
-    watch.check(s, log ? &record : nullptr, progress ? progress.get() : nullptr,
-                labels == inputs[s % 2].tensors.end() ? nullptr : &labels->second);
-    if (log) {
+      if (measured.is_object())
+        record.update(measured);
       record["elapsed_s"] = std::chrono::duration<double>(Clock::now() - loopStart).count();
       log->write(record);
     }

@@ -30,8 +30,10 @@ struct TrainOptions {
   bool resume = false;
   std::string logPath; // empty: no metrics log
   /// Steps between measurements of the @represent value's geometry (logged,
-  /// and a warning when it collapses); 0: never.
+  /// and a warning when it collapses); 0: never. `forward` (the program's
+  /// @forward, training form) computes it on the step's batch; null: never.
   int64_t watchEvery = 50;
+  const Function *forward = nullptr;
   std::FILE *progress = stderr; // nullptr: silent
 };
 

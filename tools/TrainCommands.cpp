@@ -295,6 +295,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   trainOptions.checkpointEvery = options.intFlag("--checkpoint-every", 0);
   trainOptions.resume = options.has("--resume");
   trainOptions.logPath = options.get("--log");
+  trainOptions.forward = &program->function("forward");
   trainOptions.progress = options.has("--quiet") ? nullptr : stderr;
   if (!json && trainOptions.progress)
     std::fprintf(stderr, "%s on %s: %lld steps of batch %lld (%lld per epoch), compiled in %.2f s\n",
