@@ -2,7 +2,8 @@
 //
 // The commands that run compiled code on data. Each compiles the spec with the
 // JIT (compiler/Compiler.h) and hands the functions to the runtime: the train
-// loop, checkpoints, probes. Human text goes to stdout, or with --json exactly
+// loop, checkpoints, probes. `train --target=cuda` compiles the GPU bundle in
+// memory instead and hands it to the CUDA runtime (runtime/cuda/GpuTraining.h). Human text goes to stdout, or with --json exactly
 // one JSON object goes to stdout and the rest to stderr.
 //
 //===----------------------------------------------------------------------===//

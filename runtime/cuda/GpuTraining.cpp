@@ -6,8 +6,10 @@
 #include "ParamInit.h"
 #include "Progress.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <utility>
 #include <vector>
 
