@@ -3,8 +3,9 @@
 // The commands that run compiled code on data. Each compiles the spec with the
 // JIT (compiler/Compiler.h) and hands the functions to the runtime: the train
 // loop, checkpoints, probes. `train --target=cuda` compiles the GPU bundle in
-// memory instead and hands it to the CUDA runtime (runtime/cuda/GpuTraining.h). Human text goes to stdout, or with --json exactly
-// one JSON object goes to stdout and the rest to stderr.
+// memory instead and hands it to the CUDA runtime (runtime/cuda/GpuTraining.h).
+// Human text goes to stdout, or with --json exactly one JSON object goes to
+// stdout and the rest to stderr.
 //
 //===----------------------------------------------------------------------===//
 
@@ -185,6 +186,8 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
     if (!graph.train.initPath.empty())
       throw UsageError{"--init and the spec's 'init' both name starting parameters; use one"};
     loadParameters(options.get("--init"), bundle.params, state.params);
+  } else {
+    loadBundleInit(bundle, state.params);
   }
   if (!quiet)
     std::fprintf(stderr, "%s on cuda: %lld steps of batch %lld, compiled in %.2f s\n", graph.model.c_str(),
@@ -195,7 +198,7 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
   GpuTrainResult r = trainOnGpu(bundle, data, state, trainOptions);
   saveCheckpoint(dir, graph.model, bundle.params, state);
 
-  int64_t ran = r.steps - r.firstStep;
+  double meanStepMs = r.steps > r.firstStep ? 1000 * r.seconds / (r.steps - r.firstStep) : 0.0;
   if (json) {
     nlohmann::ordered_json j;
     j["model"] = graph.model;
@@ -207,7 +210,7 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
     j["steps"] = r.steps;
     j["final_loss"] = r.finalLoss;
     j["train_seconds"] = r.seconds;
-    j["mean_step_ms"] = ran > 0 ? 1000 * r.seconds / ran : 0.0;
+    j["mean_step_ms"] = meanStepMs;
     j["cuda_graph"] = r.graphReplayed;
     j["compile_seconds"] = compileSeconds;
     j["checkpoint"] = checkpointPath(dir);
@@ -215,8 +218,8 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
     return 0;
   }
   std::printf("trained %s on %s: steps %lld..%lld in %.1f s, mean step %.3f ms%s\n", graph.model.c_str(),
-              r.device.c_str(), (long long)r.firstStep, (long long)r.steps, r.seconds,
-              ran > 0 ? 1000 * r.seconds / ran : 0.0, r.graphReplayed ? " (CUDA graph)" : "");
+              r.device.c_str(), (long long)r.firstStep, (long long)r.steps, r.seconds, meanStepMs,
+              r.graphReplayed ? " (CUDA graph)" : "");
   std::printf("loss: %.6g at the last step\n", r.finalLoss);
   std::printf("compile: %.2f s\ncheckpoint: %s\n", compileSeconds, checkpointPath(dir).c_str());
   return 0;

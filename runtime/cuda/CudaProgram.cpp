@@ -189,12 +189,17 @@ struct CudaProgram::Impl {
     return p;
   }
 
-  CUdeviceptr address(const BundleFunction &f, const BufferView &v) {
-    const std::string &role = f.args.at(v.arg).role;
+  /// The device buffer of `role`, which must hold at least `bytes`.
+  CUdeviceptr buffer(const std::string &role, size_t bytes = 0) {
     auto it = buffers.find(role);
-    if (it == buffers.end())
-      throw CudaError("no device buffer for '" + role + "' (allocate the function first)");
-    return it->second + v.byteOffset + v.offset * sizeOf(v.dtype);
+    if (it == buffers.end() || bufferBytes.at(role) < bytes)
+      throw CudaError("no device buffer " + (bytes ? "of " + std::to_string(bytes) + " bytes " : std::string()) +
+                      "for '" + role + "' (allocate its function first)");
+    return it->second;
+  }
+
+  CUdeviceptr address(const BundleFunction &f, const BufferView &v) {
+    return buffer(f.args.at(v.arg).role) + v.byteOffset + v.offset * sizeOf(v.dtype);
   }
 
   /// Buffers are allocated after prepare() and never move: their addresses,
@@ -231,12 +236,8 @@ struct CudaProgram::Impl {
                     const std::vector<int64_t> &scalars) {
     std::vector<uint64_t> addresses(f.args.size(), 0);
     for (size_t i = 0; i < f.args.size(); ++i)
-      if (f.args[i].isBuffer) {
-        auto it = buffers.find(f.args[i].role);
-        if (it == buffers.end())
-          throw CudaError("no device buffer for '" + f.args[i].role + "' (allocate @" + name + " first)");
-        addresses[i] = it->second;
-      }
+      if (f.args[i].isBuffer)
+        addresses[i] = buffer(f.args[i].role);
     for (const Command &c : f.schedule) {
       if (!c.isLaunch)
         continue;
@@ -452,18 +453,14 @@ void CudaProgram::allocate(const std::string &function) {
 
 void CudaProgram::upload(const std::string &role, const Tensor &host) {
   Impl &m = *impl_;
-  auto it = m.buffers.find(role);
-  if (it == m.buffers.end() || m.bufferBytes[role] < host.bytes())
-    throw CudaError("no device buffer of " + std::to_string(host.bytes()) + " bytes for '" + role + "'");
-  check(driver().cuMemcpyHtoDAsync(it->second, host.data(), host.bytes(), m.stream), "cuMemcpyHtoDAsync");
+  check(driver().cuMemcpyHtoDAsync(m.buffer(role, host.bytes()), host.data(), host.bytes(), m.stream),
+        "cuMemcpyHtoDAsync");
 }
 
 void CudaProgram::download(const std::string &role, Tensor &host) {
   Impl &m = *impl_;
-  auto it = m.buffers.find(role);
-  if (it == m.buffers.end() || m.bufferBytes[role] < host.bytes())
-    throw CudaError("no device buffer of " + std::to_string(host.bytes()) + " bytes for '" + role + "'");
-  check(driver().cuMemcpyDtoHAsync(host.data(), it->second, host.bytes(), m.stream), "cuMemcpyDtoHAsync");
+  check(driver().cuMemcpyDtoHAsync(host.data(), m.buffer(role, host.bytes()), host.bytes(), m.stream),
+        "cuMemcpyDtoHAsync");
   check(driver().cuStreamSynchronize(m.stream), "cuStreamSynchronize");
 }
 
@@ -502,12 +499,10 @@ void CudaProgram::stageInputs(int slotIndex,
   check(driver().cuEventSynchronize(slot.staged), "cuEventSynchronize"); // the pinned memory is free
   check(driver().cuStreamWaitEvent(m.copyStream, slot.taken, 0), "cuStreamWaitEvent"); // and the staging
   for (const auto &[role, host] : inputs) {
-    auto size = m.bufferBytes.find(role);
-    if (size == m.bufferBytes.end() || size->second < host->bytes())
-      throw CudaError("no device buffer of " + std::to_string(host->bytes()) + " bytes for '" + role + "'");
+    m.buffer(role, host->bytes()); // the input exists and is large enough
     StagedInput &in = slot.inputs[role];
     if (!in.pinned) {
-      in.capacity = size->second;
+      in.capacity = m.bufferBytes.at(role);
       check(driver().cuMemHostAlloc(&in.pinned, in.capacity, 0), "cuMemHostAlloc");
       check(driver().cuMemAlloc(&in.device, in.capacity), "cuMemAlloc");
     }
@@ -530,13 +525,11 @@ void CudaProgram::takeInputs(int slotIndex) {
 void CudaProgram::readScalarAsync(const std::string &role, int slotIndex) {
   Impl &m = *impl_;
   PipelineSlot &slot = m.slot(slotIndex);
-  auto it = m.buffers.find(role);
-  if (it == m.buffers.end())
-    throw CudaError("no device buffer for '" + role + "'");
+  CUdeviceptr source = m.buffer(role);
   slot.scalarType = m.bufferTypes.at(role);
   if (slot.scalarType != DType::F32 && slot.scalarType != DType::F64)
     throw CudaError("'" + role + "' is not a float scalar");
-  check(driver().cuMemcpyDtoHAsync(slot.scalar, it->second, sizeOf(slot.scalarType), m.stream),
+  check(driver().cuMemcpyDtoHAsync(slot.scalar, source, sizeOf(slot.scalarType), m.stream),
         "cuMemcpyDtoHAsync");
   check(driver().cuEventRecord(slot.scalarReady, m.stream), "cuEventRecord");
 }

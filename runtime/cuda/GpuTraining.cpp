@@ -58,17 +58,20 @@ TrainState strata::runtime::initialGpuState(const Bundle &bundle, uint64_t seed)
   state.seed = seed;
   state.params = Tensor(DType::F32, {bundle.arenaSize()});
   initializeParams(bundle.params, seed, state.params);
-  if (!bundle.initPath.empty()) {
-    std::vector<ParamEntry> pretrained;
-    for (const ParamEntry &p : bundle.params) // a block's parameters are named "block" or "block.*"
-      if (p.name == bundle.initParams || p.name.rfind(bundle.initParams + ".", 0) == 0)
-        pretrained.push_back(p);
-    loadSomeParameters(bundle.initPath, pretrained, state.params);
-  }
   for (const ArgSpec &a : bundle.functions.at("train_step").args)
     if (a.role == "opt_state")
       state.optState = Tensor(a.dtype, a.shape); // zeroed
   return state;
+}
+
+void strata::runtime::loadBundleInit(const Bundle &bundle, Tensor &params) {
+  if (bundle.initPath.empty())
+    return;
+  std::vector<ParamEntry> pretrained;
+  for (const ParamEntry &p : bundle.params) // a block's parameters are named "block" or "block.*"
+    if (p.name == bundle.initParams || p.name.rfind(bundle.initParams + ".", 0) == 0)
+      pretrained.push_back(p);
+  loadSomeParameters(bundle.initPath, pretrained, params);
 }
 
 GpuTrainResult strata::runtime::trainOnGpu(const Bundle &bundle, const Dataset &data, TrainState &state,

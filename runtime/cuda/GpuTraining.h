@@ -42,8 +42,12 @@ struct GpuTrainResult {
 GpuTrainResult trainOnGpu(const Bundle &bundle, const Dataset &data, TrainState &state,
                           const GpuTrainOptions &options);
 
-/// The bundle's parameter arena initialized for `seed` (the spec's `init`
-/// parameters loaded over it) and its optimizer state zeroed.
+/// The bundle's parameter arena initialized for `seed` and its optimizer
+/// state zeroed.
 TrainState initialGpuState(const Bundle &bundle, uint64_t seed);
+
+/// Loads the spec's `init pretrained(...)` parameters (none: nothing) over
+/// `params`; a fresh run's start, not a resumed one's.
+void loadBundleInit(const Bundle &bundle, Tensor &params);
 
 } // namespace strata::runtime

@@ -77,6 +77,7 @@ int run(const Args &args) {
   uint64_t seed = args.seed >= 0 ? static_cast<uint64_t>(args.seed) : bundle.seed;
   Dataset data = loadDataset(bundle.data);
   TrainState state = initialGpuState(bundle, seed);
+  loadBundleInit(bundle, state.params);
   GpuTrainOptions options;
   options.totalSteps = args.steps;
   options.progress = args.json ? nullptr : stderr;
