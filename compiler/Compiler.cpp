@@ -5,6 +5,7 @@
 #include "BufferCache.h"
 
 #include "BundleManifest.h"
+#include "CompileSupport.h"
 #include "Error.h"
 
 #include "Blas.h"
@@ -36,22 +37,6 @@
 using namespace strata;
 using namespace strata::compiler;
 
-namespace {
-/// An MLIR context with every dialect the pipelines use, whose diagnostics
-/// are collected into a string for CompileError.
-struct CompileContext {
-  mlir::MLIRContext context;
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler;
-  explicit CompileContext(mlir::DialectRegistry &registry)
-      : context(registry), handler(&context, [this](mlir::Diagnostic &d) {
-          llvm::raw_string_ostream os(diagnostics);
-          os << d.getLocation() << ": " << d.str() << "\n";
-          return mlir::success();
-        }) {}
-};
-} // namespace
-
 struct Program::Impl {
   CompileContext compile;
   std::unique_ptr<mlir::ExecutionEngine> engine;
@@ -64,15 +49,6 @@ Program::Program() = default;
 Program::~Program() { runtime::releaseCachedBuffers(); }
 
 namespace {
-
-void initializeOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    mlir::strata::registerCompilerPasses();
-  });
-}
 
 runtime::DType dtypeOf(mlir::Type t) {
   if (t.isF64()) return runtime::DType::F64;
@@ -107,22 +83,6 @@ runtime::ArgSpec specOf(mlir::Type type, mlir::DictionaryAttr attrs) {
   return spec;
 }
 
-/// Runs `pipeline` on `module`, collecting diagnostics into the error.
-void runPipeline(mlir::ModuleOp module, const std::string &pipeline, std::string &diagnostics) {
-  mlir::PassManager pm(module.getContext());
-  std::string parseError;
-  llvm::raw_string_ostream errs(parseError);
-  // The pipelines are spelled builtin.module(...) for strata-opt; the pass
-  // manager already anchors on the module, so parse what is inside.
-  std::string inner = pipeline;
-  const std::string prefix = "builtin.module(";
-  if (inner.rfind(prefix, 0) == 0 && inner.back() == ')')
-    inner = inner.substr(prefix.size(), inner.size() - prefix.size() - 1);
-  if (mlir::failed(mlir::parsePassPipeline(inner, pm, errs)))
-    throw CompileError{"internal: bad pipeline '" + pipeline + "': " + parseError};
-  if (mlir::failed(pm.run(module)))
-    throw CompileError{diagnostics.empty() ? "compilation failed" : diagnostics};
-}
 
 std::vector<runtime::ParamEntry> readLayout(mlir::ModuleOp module, int64_t &size) {
   std::vector<runtime::ParamEntry> layout;
@@ -144,17 +104,6 @@ std::vector<runtime::ParamEntry> readLayout(mlir::ModuleOp module, int64_t &size
     layout.push_back(e);
   }
   return layout;
-}
-
-} // namespace
-
-namespace {
-
-mlir::DialectRegistry compilerRegistry() {
-  initializeOnce();
-  mlir::DialectRegistry registry;
-  mlir::strata::registerCompilerDialects(registry);
-  return registry;
 }
 
 /// The steps a decaying learning-rate schedule runs over when the caller
@@ -258,21 +207,6 @@ mlir::strata::GpuStage gpuStageOf(Stage stage) {
   case Stage::NVVM: return mlir::strata::GpuStage::NVVM;
   default: return mlir::strata::GpuStage::PTX;
   }
-}
-
-/// The PTX text of every gpu.binary in `module` (one, after the merge).
-std::string ptxOf(mlir::ModuleOp module) {
-  std::string text;
-  module.walk([&](mlir::gpu::BinaryOp binary) {
-    for (mlir::Attribute a : binary.getObjects()) {
-      auto object = mlir::cast<mlir::gpu::ObjectAttr>(a);
-      if (object.getFormat() != mlir::gpu::CompilationTarget::Assembly)
-        continue;
-      llvm::StringRef ptx = object.getObject().getValue();
-      text += ptx.rtrim('\0').str();
-    }
-  });
-  return text;
 }
 
 } // namespace

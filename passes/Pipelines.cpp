@@ -70,6 +70,16 @@ const char *kLoopsToLLVM =
     "expand-strided-metadata,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
     "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
+/// From outlined kernels in one gpu.module to NVVM or PTX; nothing when the
+/// pipeline stops at the gpu dialect.
+std::string kernelsToPtx(const strata::GpuPipelineOptions &o) {
+  if (o.stopAfter != strata::GpuStage::NVVM && o.stopAfter != strata::GpuStage::PTX)
+    return "";
+  std::string p = ",nvvm-attach-target{chip=" + o.chip + " O=3" + (o.libdevice.empty() ? "" : " l=" + o.libdevice) +
+                  "},gpu.module(lower-affine,convert-scf-to-cf,expand-strided-metadata,convert-gpu-to-nvvm,"
+                  "canonicalize,reconcile-unrealized-casts)";
+  return o.stopAfter == strata::GpuStage::PTX ? p + ",gpu-module-to-binary{format=isa}" : p;
+}
 } // namespace
 
 std::string mlir::strata::cpuPipeline(const CpuPipelineOptions &o) {
@@ -114,14 +124,22 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   p += ",func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),"
        "func.func(strata-serial-kernels,strata-sink-scalars),canonicalize,"
        "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules";
-  if (o.stopAfter == GpuStage::Gpu)
+  return p + kernelsToPtx(o) + ")";
+}
+
+std::string mlir::strata::topKKernelsPipeline(const GpuPipelineOptions &o) {
+  // No canonicalization in the inliner: it would merge the nested
+  // scf.parallel loops and drop their block/thread mapping.
+  std::string p = "builtin.module(inline{default-pipeline=},symbol-dce";
+  if (o.stopAfter == GpuStage::Tiled)
     return p + ")";
-  p += ",nvvm-attach-target{chip=" + o.chip + " O=3" + (o.libdevice.empty() ? "" : " l=" + o.libdevice) + "},"
-       "gpu.module(lower-affine,convert-scf-to-cf,expand-strided-metadata,convert-gpu-to-nvvm,"
-       "canonicalize,reconcile-unrealized-casts)";
-  if (o.stopAfter == GpuStage::NVVM)
-    return p + ")";
-  return p + ",gpu-module-to-binary{format=isa})";
+  p += ",func.func(convert-parallel-loops-to-gpu),canonicalize,gpu-launch-sink-index-computations,"
+       "gpu-kernel-outlining,strata-merge-kernel-modules";
+  return p + kernelsToPtx(o) + ")";
+}
+
+std::string mlir::strata::topKKernelsOnCpuPipeline() {
+  return std::string("builtin.module(inline{default-pipeline=},symbol-dce,") + kLoopsToLLVM + ")";
 }
 
 std::string mlir::strata::findLibdevice() {

@@ -62,6 +62,16 @@ std::string findLibdevice();
 /// gpu dialect, NVVM, or PTX (a gpu.binary holding one PTX module).
 std::string gpuPipeline(const GpuPipelineOptions &options);
 
+/// builtin.module(...) from compiler/kernels/top-k.mlir (scf.parallel loops
+/// already mapped to blocks and threads) to kernels in the gpu dialect, NVVM
+/// or PTX; at Tiled, only the inlining, which leaves the loops a CPU can run.
+std::string topKKernelsPipeline(const GpuPipelineOptions &options);
+
+/// builtin.module(...) from compiler/kernels/top-k.mlir to the LLVM dialect
+/// for the CPU, its parallel loops run one iteration after another: how
+/// test/gpu/top-k-kernels.mlir checks the kernels without a GPU.
+std::string topKKernelsOnCpuPipeline();
+
 /// Every dialect, interface model and pass the pipelines use (this is the one
 /// file that includes InitAllDialects/InitAllPasses).
 void registerCompilerDialects(DialectRegistry &registry);

@@ -17,6 +17,11 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%strata-opt", os.path.join(config.strata_bin_dir, "strata-opt")))
 config.substitutions.append(("%strata", os.path.join(config.strata_bin_dir, "strata")))
 config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "models")))
+config.substitutions.append(("%kernels", os.path.join(config.strata_source_dir, "compiler", "kernels")))
+# mlir-cpu-runner's printMemref* functions, for tests that run kernels on the CPU.
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(("%mlir-runner-utils", ",".join(
+    os.path.join(llvm_lib_dir, name) for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))))
 # `%exit1 CMD` succeeds only if CMD exits with exactly 1 (a user error, not a crash).
 config.substitutions.append(("%exit1", os.path.join(config.test_source_root, "expect-exit.sh") + " 1"))
 # `%check-json COND...` reads one JSON object on stdin: FIELD<V, FIELD>V, FIELD=V.

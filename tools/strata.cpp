@@ -14,6 +14,7 @@
 
 #include "Cli.h"
 #include "Compiler.h"
+#include "TopKKernels.h"
 #include "Error.h"
 #include "Graph.h"
 #include "Gradcheck.h"
@@ -54,6 +55,8 @@ commands:
                                       print the program after stage S: graph, strata,
                                       train (after autodiff); CPU: loops, llvm;
                                       GPU: fused, gpu, nvvm, ptx (--chip=sm_90)
+  emit --kernels=top-k --stage=gpu|nvvm|ptx [--chip=sm_90]
+                                      exact search's GPU top-k kernels after a stage
   fmt SPEC --to=json|dsl [-o FILE]    print SPEC in the other form
   gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
                                       autodiff against central differences in f64,
@@ -164,10 +167,36 @@ int runCheck(const Options &options) {
   return 0;
 }
 
+/// `emit --kernels=top-k`: exact search's GPU kernels, which no spec has.
+int runEmitKernels(const Options &options, const std::string &stage) {
+  std::string kernels = options.get("--kernels");
+  if (kernels != "top-k")
+    throw UsageError{"unknown kernels '" + kernels + "' (available: top-k)"};
+  if (!options.spec.empty())
+    throw UsageError{"'emit --kernels' takes no SPEC"};
+  static const std::map<std::string, strata::compiler::Stage> stages = {
+      {"gpu", strata::compiler::Stage::Gpu},
+      {"nvvm", strata::compiler::Stage::NVVM},
+      {"ptx", strata::compiler::Stage::PTX}};
+  auto it = stages.find(stage);
+  if (it == stages.end())
+    throw UsageError{"the top-k kernels have the stages gpu, nvvm and ptx, not '" + stage + "'"};
+  try {
+    std::cout << strata::compiler::emitTopKKernels(it->second, chipFlag(options));
+  } catch (const strata::compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
+  return 0;
+}
+
 int runEmit(const Options &options) {
   auto stage = options.flags.find("--stage");
   if (stage == options.flags.end())
     throw UsageError{"'emit' needs --stage=graph|strata|train|loops|llvm|fused|gpu|nvvm|ptx"};
+  if (options.has("--kernels"))
+    return runEmitKernels(options, stage->second);
+  if (options.spec.empty())
+    throw UsageError{"'emit' needs a spec file (or --kernels=top-k)"};
   Spec spec = loadSpec(options.spec);
   Graph graph = buildGraph(spec, prelude());
   bool locations = options.has("--locations");
@@ -306,7 +335,8 @@ int main(int argc, char **argv) {
     if (command == "emit")
       return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false},
                                             {"--batch", true}, {"--matmul", true},
-                                            {"--chip", true}}));
+                                            {"--chip", true}, {"--kernels", true}},
+                                   /*needsSpec=*/false));
     if (command == "gradcheck")
       return runGradcheck(parseArgs(argc, argv, {{"--samples", true}, {"--batch", true},
                                                  {"--seed", true}, {"--json", false}}));
