@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vector search beside FAISS on the same vectors: exact and HNSW, queries per
-# second, graph build time and recall@10 against exact search, on
+# second, graph build time and recall@10 against exact search (exact on the
+# CPU in the table; on a GPU too, in a line of its own, when one is visible), on
 #   - ae-mlp's 32-d codes (5 epochs): 60,000 train rows, the 10,000 test rows as queries;
 #   - simclr-mlp's 128-d representations (1 epoch), the same rows and queries;
 #   - word2vec's word table (every vocabulary word), every word as a query.
@@ -19,10 +20,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 k=10
 
-# index.npy queries.npy name -> one JSON line of figures
+# index.npy queries.npy name -> one JSON line of figures; with a GPU visible,
+# also exact search on it, as one line on stderr.
 compare() {
-  "$strata" search --index "$1" --query-file "$2" --k $k --exact --json > "$work/exact.json" 2> /dev/null
+  "$strata" search --index "$1" --query-file "$2" --k $k --exact --target=cpu --json > "$work/exact.json" 2> /dev/null
   "$strata" search --index "$1" --query-file "$2" --k $k --approximate --json > "$work/hnsw.json" 2> /dev/null
+  if nvidia-smi -L > /dev/null 2>&1; then
+    "$strata" search --index "$1" --query-file "$2" --k $k --target=cuda --json 2> /dev/null |
+      "$python" -c "import json, sys; s = json.load(sys.stdin)['search']; \
+        print(f\"$3: exact on {s['device']}: {s['queries_per_second']:,.0f} queries/s\", \
+              f\"(setup {s['setup_seconds']:.2f} s, not counted)\")" >&2
+  fi
   "$python" bench/reference/faiss_search.py --index "$1" --queries "$2" --k $k \
     --strata-exact "$work/exact.json" --strata-hnsw "$work/hnsw.json" |
     "$python" -c "import json, sys; r = json.load(sys.stdin); r['name'] = '$3'; print(json.dumps(r))"

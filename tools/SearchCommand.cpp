@@ -1,9 +1,11 @@
 //===- SearchCommand.cpp - strata search ----------------------------------===//
 //
-// Two sources of vectors, and two searches: exact (runtime/VectorSearch.h)
-// and HNSW (runtime/ApproximateSearch.h), the latter by default from
-// kApproximateFromRows rows on, with its recall@k against exact search
-// measured on sampled rows of the index and printed beside the answers:
+// Two sources of vectors, and two searches: exact (runtime/VectorSearch.h;
+// on GPU 0 when one is visible, runtime/cuda/GpuSearch.h) and HNSW
+// (runtime/ApproximateSearch.h), the latter by default from
+// kApproximateFromRows rows on when there is no GPU, with its recall@k
+// against exact search measured on sampled rows of the index and printed
+// beside the answers:
 //   --index FILE.npy    rows of an embedding file (`strata embed`), queried by
 //                       a row of it (--query ROW, the row itself left out) or
 //                       by the rows of another file (--query-file Q.npy);
@@ -31,9 +33,14 @@
 #include "MLIRGen.h"
 #include "Npy.h"
 #include "Spec.h"
+#include "TopKKernels.h"
 #include "TrainCommands.h"
 #include "VectorSearch.h"
 #include "Words.h"
+
+#ifdef STRATA_HAVE_CUDA
+#include "GpuSearch.h"
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -240,6 +247,9 @@ std::vector<Query> textQueries(const Options &options, const frontend::Graph &gr
 /// How the answers were found, for the output.
 struct SearchReport {
   bool approximate = false;
+  bool onGpu = false;         // exact search on GPU 0
+  std::string device;         // its name
+  double setupSeconds = 0;    // compiling the top-k kernels, creating the context
   HnswOptions hnsw;
   double buildSeconds = 0, searchSeconds = 0;
   int64_t queries = 0, rows = 0;
@@ -251,7 +261,12 @@ struct SearchReport {
   nlohmann::ordered_json json() const {
     nlohmann::ordered_json out{{"method", approximate ? "hnsw" : "exact"}, {"rows", rows},
                                {"queries", queries}, {"search_seconds", searchSeconds},
-                               {"queries_per_second", searchSeconds > 0 ? queries / searchSeconds : 0.0}};
+                               {"queries_per_second", searchSeconds > 0 ? queries / searchSeconds : 0.0},
+                               {"target", onGpu ? "cuda" : "cpu"}};
+    if (onGpu) {
+      out["device"] = device;
+      out["setup_seconds"] = setupSeconds;
+    }
     if (approximate) {
       out["m"] = hnsw.m;
       out["ef_construction"] = hnsw.efConstruction;
@@ -346,7 +361,48 @@ std::unique_ptr<ApproximateIndex> graphOf(const std::string &npyPath, const Tens
   return graph;
 }
 
-/// The k best rows for every query, exactly or through an HNSW graph.
+/// Whether exact search runs on the GPU: --target=cpu|cuda; without it, on
+/// GPU 0 when one is visible and this strata has the CUDA runtime.
+bool exactOnGpu(const std::string &target) {
+  if (target == "cpu")
+    return false;
+#ifdef STRATA_HAVE_CUDA
+  std::string why;
+  bool visible = cudaDeviceAvailable(why);
+  if (target == "cuda" && !visible)
+    throw Error("--target=cuda: " + why);
+  return visible;
+#else
+  if (target == "cuda")
+    throw UsageError{"this strata was built without the CUDA toolkit, so it cannot search on a GPU; "
+                     "use --target=cpu"};
+  return false;
+#endif
+}
+
+/// Exact search on GPU 0 (the top-k kernels compiled for it first).
+std::vector<std::vector<Neighbour>> exactSearchOnGpu(const Tensor &index, const Tensor &asked, int64_t k,
+                                                     Similarity similarity,
+                                                     const std::vector<std::vector<int64_t>> &exclude,
+                                                     SearchReport &report) {
+#ifdef STRATA_HAVE_CUDA
+  auto start = std::chrono::steady_clock::now();
+  // sm_80 PTX: the driver compiles it for the device it finds (A100 and later).
+  GpuExactSearch gpu(compiler::compileTopKKernels("sm_80"));
+  report.device = gpu.deviceName();
+  report.setupSeconds = secondsSince(start);
+  start = std::chrono::steady_clock::now();
+  auto results = gpu.search(index, asked, k, similarity, exclude);
+  report.searchSeconds = secondsSince(start);
+  return results;
+#else
+  (void)index, (void)asked, (void)k, (void)similarity, (void)exclude, (void)report;
+  throw Error("internal: GPU search without the CUDA runtime");
+#endif
+}
+
+/// The k best rows for every query, exactly (on the CPU or the GPU) or
+/// through an HNSW graph. With a GPU, exact search is the default at every size.
 std::vector<std::vector<Neighbour>> searchRows(const Options &options, const std::string &indexPath,
                                                const Tensor &index, const Tensor &asked,
                                                int64_t k, Similarity similarity,
@@ -355,9 +411,17 @@ std::vector<std::vector<Neighbour>> searchRows(const Options &options, const std
   bool exact = options.has("--exact"), approximate = options.has("--approximate");
   if (exact && approximate)
     throw UsageError{"'search' takes at most one of --exact and --approximate"};
+  std::string target = options.get("--target", "");
+  if (!target.empty() && target != "cpu" && target != "cuda")
+    throw UsageError{"unknown target '" + target + "' (available: cpu, cuda)"};
+  if (approximate && target == "cuda")
+    throw UsageError{"--approximate searches an HNSW graph on the CPU; --target=cuda is for exact search"};
   report.rows = index.shape()[0];
   report.queries = asked.shape()[0];
-  report.approximate = approximate || (!exact && report.rows >= kApproximateFromRows);
+  report.onGpu = !approximate && exactOnGpu(target);
+  report.approximate = approximate || (!exact && !report.onGpu && report.rows >= kApproximateFromRows);
+  if (report.onGpu)
+    return exactSearchOnGpu(index, asked, k, similarity, exclude, report);
   if (!report.approximate) {
     auto start = std::chrono::steady_clock::now();
     auto results = exactSearch(index, asked, k, similarity, exclude);
@@ -388,6 +452,12 @@ std::string graphState(const SearchReport &report) {
 }
 
 void describe(const SearchReport &report, int64_t k) {
+  if (report.onGpu) {
+    std::fprintf(stderr, "exact search over %lld rows on %s: %lld queries in %.3f s (setup %.2f s)\n",
+                 (long long)report.rows, report.device.c_str(), (long long)report.queries, report.searchSeconds,
+                 report.setupSeconds);
+    return;
+  }
   if (!report.approximate) {
     std::fprintf(stderr, "exact search over %lld rows: %lld queries in %.3f s\n", (long long)report.rows,
                  (long long)report.queries, report.searchSeconds);

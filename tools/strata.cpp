@@ -80,10 +80,11 @@ commands:
                                       (and the words, one a line, in row order)
   search --index FILE.npy (--query ROW | --query-file Q.npy) [--k K]
          [--exact | --approximate] [--ef N] [--ef-construction N] [--hnsw-m N]
-         [--metric cosine|ip] [--json]
+         [--metric cosine|ip] [--target=cpu|cuda] [--json]
                                       the K nearest rows of an embedding file: exact
                                       below 20000 rows, else an HNSW graph (hnswlib)
-                                      whose recall@K against exact search is printed
+                                      whose recall@K against exact search is printed;
+                                      with a GPU visible, exact on it at every size
   search SPEC [--checkpoint DIR] (--word W[,W...] | --analogy "A - B + C") [--k K]
                                       a word-embedding model's nearest words
   search SPEC [--checkpoint DIR] --text "QUERY" [--split all|train|test]
@@ -372,7 +373,7 @@ int main(int argc, char **argv) {
                                               {"--ef", true}, {"--ef-construction", true},
                                               {"--hnsw-m", true}, {"--metric", true},
                                               {"--checkpoint", true}, {"--word", true},
-                                              {"--analogy", true}, {"--text", true},
+                                              {"--analogy", true}, {"--text", true}, {"--target", true},
                                               {"--split", true}, {"--json", false}},
                                  /*needsSpec=*/false));
     if (command == "plot")

@@ -16,29 +16,6 @@ using namespace strata::runtime;
 
 namespace {
 
-/// The driver; only called once cudaDeviceAvailable has succeeded.
-const Driver &driver() {
-  std::string why;
-  const Driver *d = cudaDriver(why);
-  if (!d)
-    throw CudaError(why);
-  return *d;
-}
-
-void check(CUresult result, const char *what) {
-  if (result == CUDA_SUCCESS)
-    return;
-  const char *name = nullptr, *text = nullptr;
-  driver().cuGetErrorName(result, &name);
-  driver().cuGetErrorString(result, &text);
-  throw CudaError(std::string(what) + " failed: " + (name ? name : "?") + " (" + (text ? text : "") + ")");
-}
-
-void check(cublasStatus_t status, const char *what) {
-  if (status != CUBLAS_STATUS_SUCCESS)
-    throw CudaError(std::string(what) + " failed: cuBLAS status " + std::to_string(static_cast<int>(status)));
-}
-
 cudaDataType_t cudaType(DType dtype) {
   if (dtype == DType::F32) return CUDA_R_32F;
   if (dtype == DType::F64) return CUDA_R_64F;
@@ -334,24 +311,6 @@ struct CudaProgram::Impl {
     }
   }
 };
-
-bool strata::runtime::cudaDeviceAvailable(std::string &why) {
-  if (!cudaDriver(why))
-    return false;
-  CUresult init = driver().cuInit(0);
-  if (init != CUDA_SUCCESS) {
-    const char *name = nullptr;
-    driver().cuGetErrorName(init, &name);
-    why = std::string("cuInit failed: ") + (name ? name : "no CUDA driver");
-    return false;
-  }
-  int count = 0;
-  if (driver().cuDeviceGetCount(&count) != CUDA_SUCCESS || count == 0) {
-    why = "no CUDA device is visible";
-    return false;
-  }
-  return true;
-}
 
 CudaProgram::CudaProgram(const Bundle &bundle) : impl_(std::make_unique<Impl>()) {
   Impl &m = *impl_;

@@ -25,6 +25,7 @@
 #pragma once
 
 #include "Bundle.h"
+#include "Driver.h"
 
 #include <memory>
 #include <string>
@@ -32,13 +33,6 @@
 #include <vector>
 
 namespace strata::runtime {
-
-struct CudaError : Error {
-  using Error::Error;
-};
-
-/// Whether a CUDA device is visible; `why` says why not.
-bool cudaDeviceAvailable(std::string &why);
 
 class CudaProgram {
 public:

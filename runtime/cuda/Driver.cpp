@@ -46,3 +46,43 @@ const Driver *strata::runtime::cudaDriver(std::string &why) {
   }
   return &loaded.driver;
 }
+
+const Driver &strata::runtime::driver() {
+  std::string why;
+  const Driver *d = cudaDriver(why);
+  if (!d)
+    throw CudaError(why);
+  return *d;
+}
+
+bool strata::runtime::cudaDeviceAvailable(std::string &why) {
+  if (!cudaDriver(why))
+    return false;
+  CUresult init = driver().cuInit(0);
+  if (init != CUDA_SUCCESS) {
+    const char *name = nullptr;
+    driver().cuGetErrorName(init, &name);
+    why = std::string("cuInit failed: ") + (name ? name : "no CUDA driver");
+    return false;
+  }
+  int count = 0;
+  if (driver().cuDeviceGetCount(&count) != CUDA_SUCCESS || count == 0) {
+    why = "no CUDA device is visible";
+    return false;
+  }
+  return true;
+}
+
+void strata::runtime::check(CUresult result, const char *what) {
+  if (result == CUDA_SUCCESS)
+    return;
+  const char *name = nullptr, *text = nullptr;
+  driver().cuGetErrorName(result, &name);
+  driver().cuGetErrorString(result, &text);
+  throw CudaError(std::string(what) + " failed: " + (name ? name : "?") + " (" + (text ? text : "") + ")");
+}
+
+void strata::runtime::check(cublasStatus_t status, const char *what) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    throw CudaError(std::string(what) + " failed: cuBLAS status " + std::to_string(static_cast<int>(status)));
+}

@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "Error.h"
+
+#include <cublasLt.h>
 #include <cuda.h>
 
 #include <string>
@@ -34,5 +37,20 @@ struct Driver {
 
 /// The driver, loaded once; nullptr with `why` set when it cannot be.
 const Driver *cudaDriver(std::string &why);
+
+struct CudaError : Error {
+  using Error::Error;
+};
+
+/// The driver; throws CudaError when it cannot be loaded. For code that runs
+/// once cudaDeviceAvailable has succeeded.
+const Driver &driver();
+
+/// Whether a CUDA device is visible; `why` says why not.
+bool cudaDeviceAvailable(std::string &why);
+
+/// Throw CudaError naming `what` and the error unless the call succeeded.
+void check(CUresult result, const char *what);
+void check(cublasStatus_t status, const char *what);
 
 } // namespace strata::runtime
