@@ -80,6 +80,12 @@ Json memrefJson(mlir::Value v, std::string &error) {
     error = "a buffer of the schedule is not a static view of an argument";
     return nullptr;
   }
+  // Kernels assume 16-byte-aligned bases (strata-assume-kernel-alignment).
+  if (root->second % 16 != 0) {
+    error = "a buffer of the schedule starts " + std::to_string(root->second) +
+            " bytes into its argument, not a multiple of 16";
+    return nullptr;
+  }
   return {{"arg", root->first}, {"byte_offset", root->second}, {"offset", offset},
           {"sizes", type.getShape()}, {"strides", strides}, {"dtype", dtypeName(type.getElementType())}};
 }

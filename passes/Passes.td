@@ -308,6 +308,32 @@ def StrataFlattenParallelLoops : Pass<"strata-flatten-parallel-loops", "mlir::fu
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect"];
 }
 
+def StrataVectorizeElementwise : Pass<"strata-vectorize-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Four elements per iteration of a flat elementwise loop, as vectors";
+  let description = [{
+    Each one-dimensional scf.parallel over [0, N), N a multiple of 4, whose
+    body is loads, stores and elementwise arith/math ops, becomes a loop over
+    [0, N/4) whose iteration handles four consecutive elements: accesses of
+    the contiguous dimension are vector.load/vector.store of vector<4xT>,
+    elementwise ops work on vectors, and what is the same in all four lanes
+    stays scalar. Loops it cannot vectorize are left unchanged.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect", "mlir::memref::MemRefDialect"];
+}
+
+def StrataAssumeKernelAlignment : Pass<"strata-assume-kernel-alignment", "mlir::ModuleOp"> {
+  let summary = "State the 16-byte alignment of kernel buffer arguments";
+  let description = [{
+    In every gpu.func kernel with vector loads or stores, one
+    memref.assume_alignment of 16 bytes per memref argument: the CUDA runtime
+    gives each buffer argument a 16-byte-aligned base, and with it stated,
+    NVPTX emits 128-bit loads and stores (ld.global.v4.f32) for vector<4xf32>
+    accesses at offsets that are multiples of 4 elements.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def StrataMergeKernelModules : Pass<"strata-merge-kernel-modules", "mlir::ModuleOp"> {
   let summary = "Gather every outlined kernel into one gpu.module";
   let description = [{

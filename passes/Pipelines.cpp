@@ -64,11 +64,13 @@ std::string toLoops(bool blas) {
   return p + "func.func(convert-linalg-to-loops),canonicalize";
 }
 
-/// Passes from loops to the LLVM dialect.
+/// Passes from loops to the LLVM dialect. convert-math-to-libm calls libm
+/// element by element for vector math without an LLVM intrinsic (erf), with
+/// vector.extract/insert that the second convert-vector-to-llvm lowers.
 const char *kLoopsToLLVM =
     "convert-bufferization-to-memref,convert-vector-to-scf,lower-affine,convert-scf-to-cf,"
     "expand-strided-metadata,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
-    "convert-math-to-libm,convert-arith-to-llvm,convert-index-to-llvm,"
+    "convert-math-to-libm,convert-vector-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
     "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
 /// From outlined kernels in one gpu.module to NVVM or PTX; nothing when the
 /// pipeline stops at the gpu dialect.
@@ -117,13 +119,14 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
     p += "func.func(strata-reduction-kernels),";
   p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
        "func.func(scf-parallel-loop-fusion),func.func(strata-plan-memory),"
-       "func.func(strata-flatten-parallel-loops),canonicalize,"
+       "func.func(strata-flatten-parallel-loops),canonicalize,func.func(strata-vectorize-elementwise),canonicalize,"
        "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + " no-min-max-bounds=true})";
   if (o.stopAfter == GpuStage::Tiled)
     return p + ")";
   p += ",func.func(gpu-map-parallel-loops),func.func(convert-parallel-loops-to-gpu),"
        "func.func(strata-serial-kernels,strata-sink-scalars),canonicalize,"
-       "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules";
+       "gpu-launch-sink-index-computations,gpu-kernel-outlining,strata-merge-kernel-modules,"
+       "strata-assume-kernel-alignment";
   return p + kernelsToPtx(o) + ")";
 }
 

@@ -27,6 +27,9 @@ struct BundleError : Error {
 
 /// A static view of a function argument: its memref descriptor is (arg's
 /// pointer + byteOffset) as the aligned pointer, then offset, sizes, strides.
+/// byteOffset is a multiple of 16 (the compiler checks), and argument
+/// buffers are 256-byte aligned, because kernels assume 16-byte-aligned
+/// bases for their 128-bit loads and stores.
 struct BufferView {
   int arg = 0;
   int64_t byteOffset = 0;
