@@ -29,6 +29,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -160,9 +162,8 @@ namespace {
 /// CUDA runtime; a checkpoint at the end, which the CPU commands read.
 int runGpuTrain(const Options &options, const frontend::Graph &graph, const Dataset &data,
                 compiler::CompileOptions compileOptions, uint64_t seed, Clock::time_point start) {
-  for (const char *flag : {"--log", "--checkpoint-every", "--matmul"})
-    if (options.has(flag))
-      throw UsageError{std::string(flag) + " is not supported by the cuda target yet"};
+  if (options.has("--matmul"))
+    throw UsageError{"--matmul is not supported by the cuda target (its GEMMs are cuBLASLt calls)"};
   std::string why;
   if (!cudaDeviceAvailable(why))
     throw UsageError{"--target=cuda: " + why + "; use --target=cpu"};
@@ -195,6 +196,25 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
   GpuTrainOptions trainOptions;
   trainOptions.totalSteps = compileOptions.totalSteps;
   trainOptions.progress = quiet ? nullptr : stderr;
+  // As on the CPU: a checkpoint every epoch unless --checkpoint-every says
+  // otherwise, and a log record per step (grad_norm and the metrics stay on
+  // the GPU: only the loss is read back).
+  int64_t perEpoch = stepsPerEpoch(data, compileOptions.batch);
+  int64_t every = options.intFlag("--checkpoint-every", 0);
+  trainOptions.checkpointEvery = every > 0 ? every : perEpoch;
+  trainOptions.onCheckpoint = [&](const TrainState &s) { saveCheckpoint(dir, graph.model, bundle.params, s); };
+  std::unique_ptr<MetricsLog> log;
+  if (options.has("--log")) {
+    log = std::make_unique<MetricsLog>(options.get("--log"), state.step, options.has("--resume"));
+    trainOptions.onLoss = [&](int64_t step, double loss, double elapsed) {
+      nlohmann::ordered_json record;
+      record["step"] = step;
+      record["epoch"] = step / perEpoch;
+      record["loss"] = loss;
+      record["elapsed_s"] = elapsed;
+      log->write(record);
+    };
+  }
   GpuTrainResult r = trainOnGpu(bundle, data, state, trainOptions);
   saveCheckpoint(dir, graph.model, bundle.params, state);
 

@@ -68,8 +68,8 @@ commands:
                                       go to DIR (default runs/MODEL) every epoch; --init
                                       starts from the parameters of a .safetensors file
                                       (a checkpoint, or PyTorch's with the same names);
-                                      --target=cuda trains on GPU 0 (CUDA graphs, a
-                                      checkpoint at the end; no --log or --checkpoint-every)
+                                      --target=cuda trains on GPU 0 (CUDA graphs; its log
+                                      has the loss, not grad_norm or the metrics)
   eval SPEC [--checkpoint DIR] [--probe linear|knn] [--k K] [--json]
                                       test loss, and linear-probe / kNN test accuracy
                                       of the @represent value

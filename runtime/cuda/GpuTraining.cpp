@@ -101,19 +101,36 @@ GpuTrainResult strata::runtime::trainOnGpu(const Bundle &bundle, const Dataset &
   if (options.progress)
     progress = std::make_unique<Progress>(state.step, options.totalSteps, batches.stepsPerEpoch(),
                                           options.progress);
-  auto checked = [&](int64_t s) { // step s's loss, read back
+  auto start = std::chrono::steady_clock::now();
+  int64_t checkedThrough = state.step - 1;
+  double lastLoss = 0;
+  auto check = [&](int64_t s) { // step s's loss, read back, once
+    if (s <= checkedThrough)
+      return;
     double loss = program.readScalar(static_cast<int>(s % 2));
     if (!std::isfinite(loss))
       throw Error("training diverged at step " + std::to_string(s) + ": loss is " + std::to_string(loss));
+    checkedThrough = s;
+    lastLoss = loss;
     if (progress)
       progress->update(s, loss);
-    return loss;
+    if (options.onLoss)
+      options.onLoss(s, loss, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
+  auto checkpoint = [&](int64_t s) { // after step s
+    check(s);
+    program.download("params", state.params);
+    if (!state.optState.empty())
+      program.download("opt_state", state.optState);
+    state.step = s + 1;
+    options.onCheckpoint(state);
   };
 
-  auto start = std::chrono::steady_clock::now();
-  if (state.step < options.totalSteps)
-    stageStep(program, batches, in, state.step);
-  for (int64_t s = state.step; s < options.totalSteps; ++s) {
+  int64_t first = state.step;
+  bool checkpoints = options.checkpointEvery > 0 && options.onCheckpoint;
+  if (first < options.totalSteps)
+    stageStep(program, batches, in, first);
+  for (int64_t s = first; s < options.totalSteps; ++s) {
     program.takeInputs(static_cast<int>(s % 2));
     if (in.stepArg >= 0)
       scalars[in.stepArg] = s;
@@ -121,11 +138,15 @@ GpuTrainResult strata::runtime::trainOnGpu(const Bundle &bundle, const Dataset &
     program.readScalarAsync("loss", static_cast<int>(s % 2));
     if (s + 1 < options.totalSteps)
       stageStep(program, batches, in, s + 1); // while step s runs
-    if (s > state.step)
-      checked(s - 1);
+    if (s > first)
+      check(s - 1);
+    if (checkpoints && (s + 1) % options.checkpointEvery == 0 && s + 1 < options.totalSteps)
+      checkpoint(s);
   }
-  if (state.step < options.totalSteps)
-    result.finalLoss = checked(options.totalSteps - 1);
+  if (first < options.totalSteps) {
+    check(options.totalSteps - 1);
+    result.finalLoss = lastLoss;
+  }
   program.download("params", state.params);
   if (!state.optState.empty())
     program.download("opt_state", state.optState);

@@ -8,7 +8,8 @@
 // The host stays one step ahead of the GPU: while step s runs, it gathers
 // the batch of step s + 1 and hands it to CudaProgram's input pipeline, and
 // it reads step s - 1's loss (copied back asynchronously). A non-finite loss
-// stops the run with its step, one step after the GPU produced it.
+// stops the run with its step, one step after the GPU produced it. Periodic
+// checkpoints are the only points where the host waits for the GPU.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -18,6 +19,7 @@
 #include "Dataset.h"
 
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace strata::runtime {
@@ -25,6 +27,14 @@ namespace strata::runtime {
 struct GpuTrainOptions {
   int64_t totalSteps = 0; // the run ends after this step count (the seed is state.seed)
   std::FILE *progress = stderr; // nullptr: silent
+  /// Called with every step's loss once it is read back (one step late, in
+  /// step order) and the seconds since the loop started.
+  std::function<void(int64_t step, double loss, double elapsedSeconds)> onLoss;
+  /// Every `checkpointEvery` steps before the last (0: never), the
+  /// parameters and optimizer state are read back into `state` (the GPU
+  /// waits) and handed to onCheckpoint, after that step's loss was checked.
+  int64_t checkpointEvery = 0;
+  std::function<void(const TrainState &state)> onCheckpoint;
 };
 
 struct GpuTrainResult {
