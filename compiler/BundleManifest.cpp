@@ -132,8 +132,9 @@ Json launchJson(mlir::gpu::LaunchFuncOp launch, std::string &error) {
           {"args", args}};
 }
 
-/// A GEMM call: (A, B, C, ta, tb, accumulate), or with a bias epilogue
-/// (A, B, D, bias, ta, tb, relu).
+/// A GEMM call: (A, B, C, ta, tb, accumulate), with a bias epilogue
+/// (A, B, D, bias, ta, tb, relu), or with a bias gradient (A, B, C, bias
+/// gradient, ta, tb, 0).
 Json gemmJson(mlir::func::CallOp call, std::string &error) {
   auto flag = [&](unsigned i) { return constantIndex(call.getOperand(i), error) != 0; };
   bool withBias = call.getNumOperands() == 7;
@@ -147,7 +148,10 @@ Json gemmJson(mlir::func::CallOp call, std::string &error) {
             {"accumulate", withBias ? false : flag(flags + 2)}};
   if (withBias) {
     j["bias"] = memrefJson(call.getOperand(3), error);
-    j["epilogue"] = flag(6) ? "relu_bias" : "bias";
+    if (call.getCallee().contains("_bgrad_"))
+      j["epilogue"] = "bias_gradient";
+    else
+      j["epilogue"] = flag(6) ? "relu_bias" : "bias";
   }
   return j;
 }

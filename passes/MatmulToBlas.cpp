@@ -24,6 +24,15 @@
 // GPU, a pass over D after the BLAS on the CPU; C and the elementwise op are
 // gone. The bias must start on a 16-byte boundary (cuBLASLt's requirement).
 //
+// Bias gradients. A linear layer's weight gradient dW = X^T dY
+// (linalg.matmul_transpose_a, zero-filled) and its bias gradient, the column
+// sums of dY (a zero-filled reduction earlier in the block), become one call
+// of `strata_gemm_bgrad_f32/f64(A, B, C, bgrad, ta, tb, 0)`: cuBLASLt's
+// BGRADA epilogue on the GPU (the column sums of its first operand, which is
+// B here), on the CPU the BLAS and then the sums in the reduction's order,
+// so the results are bit-identical. Nothing between the two may read or
+// write the bias gradient or write dY.
+//
 //===----------------------------------------------------------------------===//
 
 #include "BiasAdd.h"
@@ -32,6 +41,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -164,6 +174,122 @@ std::optional<BiasEpilogue> matchBiasEpilogue(linalg::LinalgOp matmul, linalg::F
   return BiasEpilogue{generic, bias, result, *relu, collapse, cView == c ? nullptr : cView.getDefiningOp()};
 }
 
+/// The zero fill of `out` right before `op` (only side-effect-free ops such
+/// as views and constants in between), or null.
+linalg::FillOp zeroFillOf(Operation *op, Value out) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (isMemoryEffectFree(prev))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (!fill || fill.getOutputs().front() != out)
+      return nullptr;
+    return matchPattern(fill.getInputs().front(), m_AnyZeroFloat()) ? fill : nullptr;
+  }
+  return nullptr;
+}
+
+/// A bias-gradient reduction that a weight-gradient GEMM takes over.
+struct BiasGradient {
+  linalg::GenericOp op;
+  linalg::FillOp fill;
+  Value bias;
+};
+
+/// Whether `generic` sums its one input over every axis but the last into a
+/// zero-filled vector: out[j] += in[..., j].
+bool isColumnSum(linalg::GenericOp generic) {
+  if (!generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+      generic.getNumLoops() < 2 || generic.getNumParallelLoops() != 1)
+    return false;
+  unsigned loops = generic.getNumLoops();
+  auto iterators = generic.getIteratorTypesArray();
+  if (iterators.back() != utils::IteratorType::parallel)
+    return false;
+  MLIRContext *ctx = generic.getContext();
+  if (generic.getMatchingIndexingMap(generic.getDpsInputOperand(0)) !=
+          AffineMap::getMultiDimIdentityMap(loops, ctx) ||
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)) !=
+          AffineMap::get(loops, 0, {getAffineDimExpr(loops - 1, ctx)}, ctx))
+    return false;
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return false;
+  auto add = cast<linalg::YieldOp>(body.getTerminator())->getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value in = body.getArgument(0), out = body.getArgument(1);
+  return add && (add.getLhs() == in && add.getRhs() == out || add.getLhs() == out && add.getRhs() == in);
+}
+
+/// Whether `op` may write the buffer `root` (conservatively: any use of it
+/// by an op with memory effects, other than as a linalg op's input or a
+/// GEMM call's operand A or B).
+bool mayWrite(Operation *op, Value root) {
+  if (isMemoryEffectFree(op))
+    return false;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  auto call = dyn_cast<func::CallOp>(op);
+  bool gemm = call && call.getCallee().starts_with("strata_");
+  for (OpOperand &use : op->getOpOperands()) {
+    if (!isa<MemRefType>(use.get().getType()) || rootOf(use.get()) != root)
+      continue;
+    if (linalgOp && linalgOp.isDpsInput(&use))
+      continue;
+    if (gemm && use.getOperandNumber() < 2)
+      continue;
+    return true;
+  }
+  return false;
+}
+
+/// Whether `a` and `b` are the same elements in the same row-major order with
+/// the same last axis: one buffer, both contiguous views of it from the same
+/// offset (dY as [B, S, N] and as [B*S, N], through any reshapes).
+bool sameRows(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto ta = cast<MemRefType>(a.getType()), tb = cast<MemRefType>(b.getType());
+  int64_t oa, ob;
+  SmallVector<int64_t> sa, sb;
+  return rootOf(a) == rootOf(b) && memref::isStaticShapeAndContiguousRowMajor(ta) &&
+         memref::isStaticShapeAndContiguousRowMajor(tb) && succeeded(getStridesAndOffset(ta, sa, oa)) &&
+         succeeded(getStridesAndOffset(tb, sb, ob)) && oa == ob && !ShapedType::isDynamic(oa) &&
+         ta.getNumElements() == tb.getNumElements() && ta.getShape().back() == tb.getShape().back();
+}
+
+/// The column sum of a weight-gradient GEMM's B (dY, or the N-D buffer B
+/// collapses to rows) that the GEMM can compute as its epilogue.
+std::optional<BiasGradient> matchBiasGradient(linalg::LinalgOp matmul) {
+  if (!isa<linalg::MatmulTransposeAOp>(matmul))
+    return std::nullopt;
+  Value dy = matmul->getOperand(1);
+  Value dyRoot = rootOf(dy);
+  for (Operation *prev = matmul->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto generic = dyn_cast<linalg::GenericOp>(prev);
+    if (generic && isColumnSum(generic)) {
+      bool ofDy = sameRows(generic.getDpsInputOperand(0)->get(), dy);
+      Value bias = generic.getDpsInitOperand(0)->get();
+      linalg::FillOp fill = zeroFillOf(generic, bias);
+      if (ofDy && fill) {
+        auto biasType = cast<MemRefType>(bias.getType());
+        int64_t offset;
+        SmallVector<int64_t> strides;
+        if (biasType.getRank() != 1 || failed(getStridesAndOffset(biasType, strides, offset)) ||
+            strides[0] != 1 || ShapedType::isDynamic(offset) ||
+            offset * biasType.getElementTypeBitWidth() % 128 != 0)
+          return std::nullopt;
+        // Nothing between the sum and the GEMM may touch the bias gradient.
+        for (Operation *user : bias.getUsers())
+          if (user->getBlock() == matmul->getBlock() && generic->isBeforeInBlock(user) &&
+              user->isBeforeInBlock(matmul))
+            return std::nullopt;
+        return BiasGradient{generic, fill, bias};
+      }
+    }
+    if (mayWrite(prev, dyRoot))
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<MatmulToBlasPass> {
   using StrataMatmulToBlasBase::StrataMatmulToBlasBase;
 
@@ -188,10 +314,12 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
       rewrite(module, op);
   }
 
-  func::FuncOp declare(ModuleOp module, Type element, bool withBias, bool batched) {
+  /// The GEMM entry point; `epilogue` is "", "bias_" or "bgrad_" (both of
+  /// which take a vector after C).
+  func::FuncOp declare(ModuleOp module, Type element, StringRef epilogue, bool batched) {
+    bool withBias = !epilogue.empty();
     std::string name = std::string(library == "cublaslt" ? "strata_cublaslt_gemm_" : "strata_gemm_") +
-                       (withBias ? "bias_" : "") + (batched ? "batched_" : "") +
-                       (element.isF32() ? "f32" : "f64");
+                       epilogue.str() + (batched ? "batched_" : "") + (element.isF32() ? "f32" : "f64");
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
@@ -208,30 +336,17 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
     return decl;
   }
 
-  /// The zero fill of C right before `op` (only side-effect-free ops such as
-  /// views and constants in between), or null.
-  static linalg::FillOp zeroFillBefore(linalg::LinalgOp op) {
-    Value c = op->getOperand(2);
-    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-      if (isMemoryEffectFree(prev))
-        continue;
-      auto fill = dyn_cast<linalg::FillOp>(prev);
-      if (!fill || fill.getOutputs().front() != c)
-        return nullptr;
-      return matchPattern(fill.getInputs().front(), m_AnyZeroFloat()) ? fill : nullptr;
-    }
-    return nullptr;
-  }
-
   void rewrite(ModuleOp module, linalg::LinalgOp op) {
     Type element = cast<MemRefType>(op->getOperand(2).getType()).getElementType();
-    linalg::FillOp zeroFill = zeroFillBefore(op);
+    linalg::FillOp zeroFill = zeroFillOf(op, op->getOperand(2));
     // cuBLASLt's bias epilogues are for f32 (and narrower) GEMMs.
     bool epilogues = library == "blas" || element.isF32();
     bool batched = isBatched(op);
     std::optional<BiasEpilogue> epilogue =
         zeroFill && epilogues && !batched ? matchBiasEpilogue(op, zeroFill) : std::nullopt;
-    func::FuncOp callee = declare(module, element, epilogue.has_value(), batched);
+    std::optional<BiasGradient> biasGradient =
+        zeroFill && epilogues && !batched && !epilogue ? matchBiasGradient(op) : std::nullopt;
+    func::FuncOp callee = declare(module, element, epilogue ? "bias_" : biasGradient ? "bgrad_" : "", batched);
     auto castType = [&](Value v) {
       auto type = cast<MemRefType>(v.getType());
       return batched ? stridedDynamicBatch(type) : stridedDynamic(type);
@@ -252,18 +367,24 @@ struct MatmulToBlasPass : public mlir::strata::impl::StrataMatmulToBlasBase<Matm
       args.push_back(b.create<memref::CastOp>(loc, castType(v), v));
     if (epilogue)
       args.push_back(b.create<memref::CastOp>(loc, stridedDynamicVector(element), epilogue->bias));
+    if (biasGradient)
+      args.push_back(b.create<memref::CastOp>(loc, stridedDynamicVector(element), biasGradient->bias));
     bool ta = isa<linalg::MatmulTransposeAOp, linalg::BatchMatmulTransposeAOp>(op);
     bool tb = isa<linalg::MatmulTransposeBOp, linalg::BatchMatmulTransposeBOp>(op);
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(ta)));
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(tb)));
-    // Last flag: accumulate, or with a bias, ReLU.
-    int64_t last = epilogue ? epilogue->relu : (zeroFill ? 0 : 1);
+    // Last flag: accumulate, or with a bias, ReLU (0 with a bias gradient).
+    int64_t last = epilogue ? epilogue->relu : (zeroFill || biasGradient ? 0 : 1);
     args.push_back(b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(last)));
     b.create<func::CallOp>(loc, callee, args);
     if (epilogue) {
       epilogue->op->erase();
       if (epilogue->rowView)
         epilogue->rowView->erase();
+    }
+    if (biasGradient) {
+      biasGradient->op->erase();
+      biasGradient->fill->erase();
     }
     op->erase();
     if (zeroFill)

@@ -110,6 +110,33 @@ extern "C" void _mlir_ciface_strata_gemm_bias_f64(void *a, void *b, void *d, voi
   biasEpilogue<double>(d, bias, relu);
 }
 
+/// The column sums of 2-D B into `sums`, row after row from zero: the order
+/// of the reduction loops the bias-gradient epilogue replaces.
+template <typename T> void columnSums(void *b, void *sums) {
+  auto *B = static_cast<Descriptor2D<T> *>(b);
+  auto *S = static_cast<Descriptor1D<T> *>(sums);
+  T *out = S->aligned + S->offset;
+  for (int64_t j = 0; j < B->sizes[1]; ++j)
+    out[j * S->stride] = T(0);
+  for (int64_t i = 0; i < B->sizes[0]; ++i) {
+    const T *row = B->data() + i * B->strides[0];
+    for (int64_t j = 0; j < B->sizes[1]; ++j)
+      out[j * S->stride] += row[j * B->strides[1]];
+  }
+}
+
+extern "C" void _mlir_ciface_strata_gemm_bgrad_f32(void *a, void *b, void *c, void *bgrad, int64_t ta,
+                                                    int64_t tb, int64_t) {
+  gemmDescriptors<float>(a, b, c, ta, tb, /*accumulate=*/0);
+  columnSums<float>(b, bgrad);
+}
+
+extern "C" void _mlir_ciface_strata_gemm_bgrad_f64(void *a, void *b, void *c, void *bgrad, int64_t ta,
+                                                    int64_t tb, int64_t) {
+  gemmDescriptors<double>(a, b, c, ta, tb, /*accumulate=*/0);
+  columnSums<double>(b, bgrad);
+}
+
 extern "C" void _mlir_ciface_strata_gemm_f32(void *a, void *b, void *c, int64_t ta, int64_t tb,
                                               int64_t accumulate) {
   gemmDescriptors<float>(a, b, c, ta, tb, accumulate);
@@ -137,6 +164,8 @@ std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
           {"_mlir_ciface_strata_gemm_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_f64)},
           {"_mlir_ciface_strata_gemm_bias_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
           {"_mlir_ciface_strata_gemm_bias_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)},
+          {"_mlir_ciface_strata_gemm_bgrad_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bgrad_f32)},
+          {"_mlir_ciface_strata_gemm_bgrad_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bgrad_f64)},
           {"_mlir_ciface_strata_gemm_batched_f32", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_batched_f32)},
           {"_mlir_ciface_strata_gemm_batched_f64", reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_batched_f64)},
           {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
@@ -151,7 +180,11 @@ std::vector<std::pair<const char *, void *>> strata::runtime::blasSymbols() {
           {"_mlir_ciface_strata_cublaslt_gemm_bias_f32",
            reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f32)},
           {"_mlir_ciface_strata_cublaslt_gemm_bias_f64",
-           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)}};
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bias_f64)},
+          {"_mlir_ciface_strata_cublaslt_gemm_bgrad_f32",
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bgrad_f32)},
+          {"_mlir_ciface_strata_cublaslt_gemm_bgrad_f64",
+           reinterpret_cast<void *>(&_mlir_ciface_strata_gemm_bgrad_f64)}};
 }
 
 namespace {

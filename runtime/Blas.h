@@ -24,6 +24,14 @@ extern "C" void _mlir_ciface_strata_gemm_bias_f32(void *a, void *b, void *d, voi
 extern "C" void _mlir_ciface_strata_gemm_bias_f64(void *a, void *b, void *d, void *bias, int64_t ta,
                                                    int64_t tb, int64_t relu);
 
+/// C = op(A) op(B), and `bgrad` the column sums of B (a linear layer's bias
+/// gradient, when C is its weight gradient X^T dY): a GEMM with the bias
+/// gradient as its epilogue. The last argument is unused (0).
+extern "C" void _mlir_ciface_strata_gemm_bgrad_f32(void *a, void *b, void *c, void *bgrad, int64_t ta,
+                                                    int64_t tb, int64_t unused);
+extern "C" void _mlir_ciface_strata_gemm_bgrad_f64(void *a, void *b, void *c, void *bgrad, int64_t ta,
+                                                    int64_t tb, int64_t unused);
+
 /// The strided copy that memref.copy lowers to for non-contiguous memrefs.
 extern "C" void memrefCopy(int64_t elementSize, void *source, void *destination);
 

@@ -95,9 +95,16 @@ Command commandOf(const Json &j, const std::string &where) {
     c.gemm.accumulate = j.at("accumulate").get<bool>();
     if (j.contains("epilogue")) {
       std::string e = j["epilogue"].get<std::string>();
-      if (e != "bias" && e != "relu_bias")
+      if (e == "bias")
+        c.gemm.epilogue = Epilogue::Bias;
+      else if (e == "relu_bias")
+        c.gemm.epilogue = Epilogue::ReluBias;
+      else if (e == "bias_gradient")
+        c.gemm.epilogue = Epilogue::BiasGradient;
+      else
         throw BundleError(where + ": unknown GEMM epilogue '" + e + "'");
-      c.gemm.epilogue = e == "bias" ? Epilogue::Bias : Epilogue::ReluBias;
+      if (c.gemm.epilogue == Epilogue::BiasGradient && (!c.gemm.transposeA || c.gemm.transposeB))
+        throw BundleError(where + ": a bias-gradient GEMM must be C = A^T B");
       c.gemm.bias = viewOf(j.at("bias"), where);
       if (c.gemm.accumulate)
         throw BundleError(where + ": a GEMM with an epilogue cannot accumulate");

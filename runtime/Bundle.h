@@ -59,8 +59,9 @@ struct LaunchCommand {
 };
 
 /// What a GEMM does after the product: nothing, + bias (a row vector per
-/// column of C), or + bias then ReLU.
-enum class Epilogue { None, Bias, ReluBias };
+/// column of C), + bias then ReLU, or write the column sums of B into `bias`
+/// (the bias gradient, when C = X^T dY is a weight gradient).
+enum class Epilogue { None, Bias, ReluBias, BiasGradient };
 
 /// C = op(A) op(B) (+ C when accumulate), row-major views; then the epilogue.
 struct GemmCommand {

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <vector>
 
 using namespace strata::runtime;
 
@@ -65,6 +67,16 @@ bool graphsWanted() {
   return !value || std::strcmp(value, "0") != 0;
 }
 
+/// Column sums of a row-major [rows, cols] matrix as a second GEMM,
+/// sums[1, cols] = ones[1, rows] x M: a bias gradient where cuBLASLt has no
+/// BGRADA algorithm for the weight-gradient GEMM.
+struct ColumnSumGemm {
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t matrix = nullptr, ones = nullptr, sums = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  CUdeviceptr onesBuffer = 0;
+};
+
 /// A GEMM with its cuBLASLt descriptors and chosen algorithm. Row-major
 /// C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: B goes first.
 struct PreparedGemm {
@@ -72,8 +84,22 @@ struct PreparedGemm {
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t first = nullptr, second = nullptr, result = nullptr;
   cublasLtMatmulAlgo_t algo{};
-  CUdeviceptr a = 0, b = 0, c = 0; // bound on the function's first run
+  CUdeviceptr a = 0, b = 0, c = 0, bias = 0; // bound on the function's first run
+  std::unique_ptr<ColumnSumGemm> columnSums; // the bias gradient without BGRADA
 };
+
+/// cuBLASLt's epilogue for ours. In column-major terms a bias-gradient GEMM
+/// C^T = B^T (A^T)^T has B first (cuBLASLt's A), and the bias gradient is
+/// the sum of B over the GEMM's k (the rows of B): BGRADA.
+cublasLtEpilogue_t cublasEpilogue(Epilogue e) {
+  switch (e) {
+  case Epilogue::Bias: return CUBLASLT_EPILOGUE_BIAS;
+  case Epilogue::ReluBias: return CUBLASLT_EPILOGUE_RELU_BIAS;
+  case Epilogue::BiasGradient: return CUBLASLT_EPILOGUE_BGRADA;
+  case Epilogue::None: break;
+  }
+  return CUBLASLT_EPILOGUE_DEFAULT;
+}
 
 } // namespace
 
@@ -137,18 +163,37 @@ struct CudaProgram::Impl {
     layout(g.c, p.result);
     if (g.epilogue != Epilogue::None) {
       // Column-major C^T has a row per column of C: the bias is per row there,
-      // which is what cuBLASLt's bias epilogues add.
+      // which is what cuBLASLt's bias epilogues add (and BGRADA writes).
       if (g.bias.sizes.size() != 1 || g.bias.strides[0] != 1)
         throw CudaError("a GEMM bias is not a contiguous vector");
-      cublasLtEpilogue_t epilogue =
-          g.epilogue == Epilogue::ReluBias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
-      check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue),
-            "EPILOGUE");
+      setEpilogue(p.desc, cublasEpilogue(g.epilogue));
       cudaDataType_t biasType = type;
       check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &biasType,
                                            sizeof biasType),
             "BIAS_DATA_TYPE");
     }
+    bool found = bestAlgorithm(p.desc, p.first, p.second, p.result, p.algo);
+    if (!found && g.epilogue == Epilogue::BiasGradient) {
+      // No BGRADA kernel for this shape or type: a plain GEMM, then the
+      // column sums as a second cuBLASLt call.
+      setEpilogue(p.desc, CUBLASLT_EPILOGUE_DEFAULT);
+      found = bestAlgorithm(p.desc, p.first, p.second, p.result, p.algo);
+      p.columnSums = prepareColumnSums(g.b, type);
+    }
+    if (!found)
+      throw CudaError("cuBLASLt has no algorithm for a GEMM of the schedule");
+    return p;
+  }
+
+  static void setEpilogue(cublasLtMatmulDesc_t desc, cublasLtEpilogue_t epilogue) {
+    check(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue),
+          "EPILOGUE");
+  }
+
+  /// The heuristic's first choice for a GEMM, within the workspace; false
+  /// when it has none.
+  bool bestAlgorithm(cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t first, cublasLtMatrixLayout_t second,
+                     cublasLtMatrixLayout_t result, cublasLtMatmulAlgo_t &algo) {
     cublasLtMatmulPreference_t preference;
     check(cublasLtMatmulPreferenceCreate(&preference), "cublasLtMatmulPreferenceCreate");
     check(cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
@@ -156,14 +201,47 @@ struct CudaProgram::Impl {
           "MAX_WORKSPACE_BYTES");
     cublasLtMatmulHeuristicResult_t heuristic{};
     int found = 0;
-    check(cublasLtMatmulAlgoGetHeuristic(lt, p.desc, p.first, p.second, p.result, p.result, preference, 1,
-                                         &heuristic, &found),
-          "cublasLtMatmulAlgoGetHeuristic");
+    cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(lt, desc, first, second, result, result, preference,
+                                                           1, &heuristic, &found);
     cublasLtMatmulPreferenceDestroy(preference);
+    if (status == CUBLAS_STATUS_NOT_SUPPORTED)
+      return false;
+    check(status, "cublasLtMatmulAlgoGetHeuristic");
     if (found == 0)
-      throw CudaError("cuBLASLt has no algorithm for a GEMM of the schedule");
-    p.algo = heuristic.algo;
-    return p;
+      return false;
+    algo = heuristic.algo;
+    return true;
+  }
+
+  /// sums[1, cols] = ones[1, rows] x m for row-major `m` [rows, cols]: in
+  /// column-major terms sums^T [cols, 1] = m^T [cols, rows] x ones [rows, 1].
+  std::unique_ptr<ColumnSumGemm> prepareColumnSums(const BufferView &m, cudaDataType_t type) {
+    if (m.sizes.size() != 2 || m.strides.back() != 1)
+      throw CudaError("a bias-gradient GEMM's B is not a row-major matrix");
+    auto cs = std::make_unique<ColumnSumGemm>();
+    uint64_t rows = m.sizes[0], cols = m.sizes[1];
+    cublasComputeType_t compute = type == CUDA_R_64F ? CUBLAS_COMPUTE_64F : CUBLAS_COMPUTE_32F;
+    check(cublasLtMatmulDescCreate(&cs->desc, compute, type), "cublasLtMatmulDescCreate");
+    check(cublasLtMatrixLayoutCreate(&cs->matrix, type, cols, rows, m.strides[0]), "cublasLtMatrixLayoutCreate");
+    check(cublasLtMatrixLayoutCreate(&cs->ones, type, rows, 1, rows), "cublasLtMatrixLayoutCreate");
+    check(cublasLtMatrixLayoutCreate(&cs->sums, type, cols, 1, cols), "cublasLtMatrixLayoutCreate");
+    if (!bestAlgorithm(cs->desc, cs->matrix, cs->ones, cs->sums, cs->algo))
+      throw CudaError("cuBLASLt has no algorithm for a bias gradient's column sums");
+    size_t element = type == CUDA_R_64F ? 8 : 4;
+    check(driver().cuMemAlloc(&cs->onesBuffer, rows * element), "cuMemAlloc(ones)");
+    std::vector<char> ones(rows * element);
+    for (uint64_t i = 0; i < rows; ++i) {
+      if (element == 8) {
+        double one = 1.0;
+        std::memcpy(ones.data() + i * 8, &one, 8);
+      } else {
+        float one = 1.0f;
+        std::memcpy(ones.data() + i * 4, &one, 4);
+      }
+    }
+    check(driver().cuMemcpyHtoDAsync(cs->onesBuffer, ones.data(), ones.size(), stream), "cuMemcpyHtoDAsync(ones)");
+    check(driver().cuStreamSynchronize(stream), "cuStreamSynchronize");
+    return cs;
   }
 
   /// The device buffer of `role`, which must hold at least `bytes`.
@@ -187,16 +265,18 @@ struct CudaProgram::Impl {
     p.b = address(f, g.b);
     p.c = address(f, g.c);
     if (g.epilogue != Epilogue::None) {
-      void *bias = reinterpret_cast<void *>(address(f, g.bias));
-      check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
-            "BIAS_POINTER");
+      p.bias = address(f, g.bias);
+      void *bias = reinterpret_cast<void *>(p.bias);
+      if (!p.columnSums)
+        check(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
+              "BIAS_POINTER");
     }
   }
 
   void gemm(const PreparedGemm &p) {
     const GemmCommand &g = p.command; // m, n and k are in the layouts
-    double one = 1.0, beta = g.accumulate ? 1.0 : 0.0;
-    float onef = 1.0f, betaf = static_cast<float>(beta);
+    double one = 1.0, zero = 0.0, beta = g.accumulate ? 1.0 : 0.0;
+    float onef = 1.0f, zerof = 0.0f, betaf = static_cast<float>(beta);
     bool f64 = g.c.dtype == DType::F64;
     check(cublasLtMatmul(lt, p.desc, f64 ? static_cast<const void *>(&one) : &onef,
                          reinterpret_cast<void *>(p.b), p.first, reinterpret_cast<void *>(p.a), p.second,
@@ -205,6 +285,14 @@ struct CudaProgram::Impl {
                          reinterpret_cast<void *>(workspace), workspaceBytes,
                          reinterpret_cast<cudaStream_t>(stream)),
           "cublasLtMatmul");
+    if (const ColumnSumGemm *cs = p.columnSums.get())
+      check(cublasLtMatmul(lt, cs->desc, f64 ? static_cast<const void *>(&one) : &onef,
+                           reinterpret_cast<void *>(p.b), cs->matrix, reinterpret_cast<void *>(cs->onesBuffer),
+                           cs->ones, f64 ? static_cast<const void *>(&zero) : &zerof,
+                           reinterpret_cast<void *>(p.bias), cs->sums, reinterpret_cast<void *>(p.bias), cs->sums,
+                           &cs->algo, reinterpret_cast<void *>(workspace), workspaceBytes,
+                           reinterpret_cast<cudaStream_t>(stream)),
+            "cublasLtMatmul(column sums)");
   }
 
   /// Packs each launch and binds each GEMM's addresses: buffers are
@@ -371,6 +459,13 @@ CudaProgram::~CudaProgram() {
       cublasLtMatrixLayoutDestroy(p.second);
       cublasLtMatrixLayoutDestroy(p.result);
       cublasLtMatmulDescDestroy(p.desc);
+      if (ColumnSumGemm *cs = p.columnSums.get()) {
+        cublasLtMatrixLayoutDestroy(cs->matrix);
+        cublasLtMatrixLayoutDestroy(cs->ones);
+        cublasLtMatrixLayoutDestroy(cs->sums);
+        cublasLtMatmulDescDestroy(cs->desc);
+        driver().cuMemFree(cs->onesBuffer);
+      }
     }
   for (auto &[role, ptr] : m.buffers)
     driver().cuMemFree(ptr);
