@@ -297,6 +297,21 @@ def StrataSinkScalars : Pass<"strata-sink-scalars", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
+def StrataGroupSiblingLoops : Pass<"strata-group-sibling-loops", "mlir::func::FuncOp"> {
+  let summary = "Move each parallel loop next to the following loop of its iteration space";
+  let description = [{
+    A top-level scf.parallel (with no nested parallel loop) moves down to just
+    before the next such loop with the same bounds and steps when every op in
+    between commutes with it: none writes a buffer the loop touches, none
+    reads a buffer the loop writes (buffers told apart by their allocation or
+    function argument; library calls read and write all their buffers; ops
+    with unknown effects stop the move). scf-parallel-loop-fusion can then
+    merge the two into one kernel: attention's per-projection permuting
+    copies, for one.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
 def StrataFlattenParallelLoops : Pass<"strata-flatten-parallel-loops", "mlir::func::FuncOp"> {
   let summary = "Collapse each outermost scf.parallel into one dimension";
   let description = [{

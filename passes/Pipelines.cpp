@@ -118,7 +118,7 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
   if (o.stopAfter != GpuStage::Tiled)
     p += "func.func(strata-reduction-kernels),";
   p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
-       "func.func(scf-parallel-loop-fusion),func.func(strata-plan-memory),"
+       "func.func(strata-group-sibling-loops,scf-parallel-loop-fusion),func.func(strata-plan-memory),"
        "func.func(strata-flatten-parallel-loops),canonicalize,func.func(strata-vectorize-elementwise),canonicalize,"
        "func.func(scf-parallel-loop-tiling{parallel-loop-tile-sizes=" + block + " no-min-max-bounds=true})";
   if (o.stopAfter == GpuStage::Tiled)
