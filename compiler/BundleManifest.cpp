@@ -215,6 +215,7 @@ std::string layout(const Json &manifest) {
 
 std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const frontend::Graph &graph,
                                              int64_t batch, const std::string &chip,
+                                             const std::string &cubin,
                                              const std::vector<runtime::ParamEntry> &params) {
   Json manifest;
   manifest["format"] = "strata-bundle-1";
@@ -237,6 +238,8 @@ std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const fronte
   manifest["chip"] = chip;
   manifest["batch"] = batch;
   manifest["kernels"] = "kernels.ptx";
+  if (!cubin.empty())
+    manifest["cubin"] = cubin;
   manifest["params"] = Json::array();
   for (const runtime::ParamEntry &p : params) {
     Json e = {{"name", p.name}, {"offset", p.offset}, {"shape", p.shape}, {"init", p.init}};

@@ -12,8 +12,11 @@ namespace strata::compiler {
 /// manifest.json of a module at the GPU pipeline's ptx stage: the parameter
 /// layout and, per function, its arguments and its host schedule (launches
 /// and GEMMs with every buffer resolved to an argument and a static view).
-/// Throws CompileError when the host side is anything but such a schedule.
+/// `cubin`: the file holding the kernels assembled for `chip`, or empty when
+/// the bundle has only PTX. Throws CompileError when the host side is
+/// anything but such a schedule.
 std::string bundleManifest(mlir::ModuleOp module, const frontend::Graph &graph, int64_t batch,
-                           const std::string &chip, const std::vector<runtime::ParamEntry> &params);
+                           const std::string &chip, const std::string &cubin,
+                           const std::vector<runtime::ParamEntry> &params);
 
 } // namespace strata::compiler

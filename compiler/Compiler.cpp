@@ -6,6 +6,7 @@
 
 #include "BundleManifest.h"
 #include "CompileSupport.h"
+#include "Cubin.h"
 #include "Error.h"
 
 #include "Blas.h"
@@ -297,12 +298,21 @@ strata::compiler::CudaBundleText strata::compiler::compileCudaBundle(const front
   std::vector<runtime::ParamEntry> params = readLayout(*module, arenaSize);
   lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::PTX);
   int64_t batch = options.batch > 0 ? options.batch : graph.train.batch;
-  return {bundleManifest(*module, graph, batch, options.chip, params), ptxOf(*module)};
+  CudaBundleText text;
+  text.ptx = ptxOf(*module);
+  // The cubin loads without the driver's JIT; where the toolkit is missing,
+  // the PTX alone still runs.
+  if (std::string ptxas = findPtxas(); !ptxas.empty()) {
+    text.cubin = assembleCubin(text.ptx, options.chip, ptxas);
+    text.cubinFile = "kernels." + options.chip + ".cubin";
+  }
+  text.manifest = bundleManifest(*module, graph, batch, options.chip, text.cubinFile, params);
+  return text;
 }
 
-void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options,
+std::string strata::compiler::writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options,
                                        const std::string &dir) {
-  auto [manifest, ptx] = compileCudaBundle(graph, options);
+  CudaBundleText text = compileCudaBundle(graph, options);
 
   // Written next to DIR, then renamed over it: no partial bundle on failure.
   std::string temp = dir + ".tmp";
@@ -314,7 +324,8 @@ void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const Compi
     std::ofstream out(temp + "/" + name, std::ios::binary);
     return static_cast<bool>(out << text) && static_cast<bool>(out.flush());
   };
-  bool ok = write("manifest.json", manifest) && write("kernels.ptx", ptx);
+  bool ok = write("manifest.json", text.manifest) && write("kernels.ptx", text.ptx) &&
+            (text.cubin.empty() || write(text.cubinFile, text.cubin));
   if (ok) {
     std::filesystem::remove_all(dir, ec);
     std::filesystem::rename(temp, dir, ec);
@@ -323,6 +334,7 @@ void strata::compiler::writeCudaBundle(const frontend::Graph &graph, const Compi
     std::filesystem::remove_all(temp, ec);
     throw runtime::Error("cannot write the bundle '" + dir + "'");
   }
+  return text.cubinFile;
 }
 
 std::string strata::compiler::emitStage(const frontend::Graph &graph, const CompileOptions &options,

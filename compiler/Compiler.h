@@ -69,13 +69,16 @@ runtime::DataSource trainingDataOf(const frontend::Graph &graph);
 /// layout; runtime/Bundle.h reads it) and its kernels' PTX.
 struct CudaBundleText {
   std::string manifest, ptx;
+  std::string cubin; // the kernels assembled for the chip; empty without ptxas
+  std::string cubinFile; // its name in a bundle: kernels.<chip>.cubin
 };
 CudaBundleText compileCudaBundle(const frontend::Graph &graph, const CompileOptions &options);
 
-/// `strata compile --target=cuda`: writes DIR/manifest.json and
-/// DIR/kernels.ptx. Writes into DIR.tmp and renames, so a failure leaves no
-/// partial bundle.
-void writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options, const std::string &dir);
+/// `strata compile --target=cuda`: writes DIR/manifest.json, DIR/kernels.ptx
+/// and, where ptxas is installed, DIR/kernels.<chip>.cubin, whose name it
+/// returns (empty when there is none). Writes into DIR.tmp and renames, so a
+/// failure leaves no partial bundle.
+std::string writeCudaBundle(const frontend::Graph &graph, const CompileOptions &options, const std::string &dir);
 
 /// The module after `stage`, printed (with locations when asked); for PTX,
 /// the PTX text of the program's one kernel module.

@@ -193,6 +193,8 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
   b.dir = dir;
   try {
     b.ptx = readFile(dir + "/" + manifest.at("kernels").get<std::string>());
+    if (manifest.contains("cubin"))
+      b.cubin = readFile(dir + "/" + manifest.at("cubin").get<std::string>());
   } catch (const Json::exception &e) {
     throw BundleError("'" + path + "' is malformed: " + e.what());
   }
@@ -200,9 +202,10 @@ Bundle strata::runtime::readBundle(const std::string &dir) {
 }
 
 Bundle strata::runtime::parseBundle(const std::string &manifest, const std::string &ptx,
-                                    const std::string &where) {
+                                    const std::string &cubin, const std::string &where) {
   Bundle b = bundleOf(manifestJson(manifest, where), where);
   b.ptx = ptx;
+  b.cubin = cubin;
   return b;
 }
 

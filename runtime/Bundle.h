@@ -88,6 +88,7 @@ struct Bundle {
   int64_t batch = 0;
   uint64_t seed = 0;
   std::string ptx; // the kernels
+  std::string cubin; // the kernels assembled for `chip`; empty when the bundle has none
   std::vector<ParamEntry> params;
   /// The spec's `init pretrained(...)`: parameters of `initParams` start from
   /// the safetensors file `initPath` (frozen or not, the train step knows).
@@ -96,13 +97,16 @@ struct Bundle {
   int64_t arenaSize() const; // elements of the parameter arena
 };
 
-/// Reads DIR/manifest.json and DIR/kernels.ptx; throws BundleError naming
+/// Reads DIR/manifest.json, DIR/kernels.ptx and the cubin the manifest
+/// names, if any; throws BundleError naming
 /// what is missing or malformed.
 Bundle readBundle(const std::string &dir);
 
-/// A bundle from its manifest's text and its PTX, compiled in memory
-/// (`strata train --target=cuda`); `where` names it in errors.
-Bundle parseBundle(const std::string &manifest, const std::string &ptx, const std::string &where);
+/// A bundle from its manifest's text, its PTX and its cubin (empty if none),
+/// compiled in memory (`strata train --target=cuda`); `where` names it in
+/// errors.
+Bundle parseBundle(const std::string &manifest, const std::string &ptx, const std::string &cubin,
+                   const std::string &where);
 
 /// One launch's parameters in the NVVM calling convention: a memref is
 /// (allocated, aligned, offset, sizes..., strides...), an index an i64.

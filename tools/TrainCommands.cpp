@@ -148,10 +148,17 @@ bool strata::tools::blasFlag(const Options &options) {
 }
 
 std::string strata::tools::chipFlag(const Options &options) {
+  // The architectures both LLVM 19's NVPTX back end and CUDA 13's ptxas
+  // know; another name would make LLVM abort while selecting instructions.
+  static const char *const kChips[] = {"sm_75", "sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"};
   std::string chip = options.get("--chip", "sm_90");
-  if (chip.rfind("sm_", 0) != 0)
-    throw UsageError{"--chip must name an NVIDIA architecture such as sm_90, got '" + chip + "'"};
-  return chip;
+  std::string known;
+  for (const char *k : kChips) {
+    if (chip == k)
+      return chip;
+    known += std::string(known.empty() ? "" : ", ") + k;
+  }
+  throw UsageError{"--chip must name an NVIDIA architecture (" + known + "), got '" + chip + "'"};
 }
 
 namespace {
@@ -176,7 +183,7 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
   } catch (const compiler::CompileError &e) {
     throw InternalError{e.message};
   }
-  Bundle bundle = parseBundle(text.manifest, text.ptx, "the GPU program of '" + graph.model + "'");
+  Bundle bundle = parseBundle(text.manifest, text.ptx, text.cubin, "the GPU program of '" + graph.model + "'");
   double compileSeconds = secondsSince(start);
 
   TrainState state = initialGpuState(bundle, seed);
@@ -232,6 +239,7 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
     j["train_seconds"] = r.seconds;
     j["mean_step_ms"] = meanStepMs;
     j["cuda_graph"] = r.graphReplayed;
+    j["kernels"] = r.kernelsLoaded;
     j["compile_seconds"] = compileSeconds;
     j["checkpoint"] = checkpointPath(dir);
     std::cout << j.dump() << "\n";
@@ -700,14 +708,15 @@ int strata::tools::runCompile(const Options &options, const frontend::Graph &gra
   compileOptions.chip = chipFlag(options);
   if (compileOptions.batch < 1)
     throw UsageError{"--batch must be at least 1"};
-  std::string dir = options.get("-o");
+  std::string dir = options.get("-o"), cubin;
   try {
-    compiler::writeCudaBundle(graph, compileOptions, dir);
+    cubin = compiler::writeCudaBundle(graph, compileOptions, dir);
   } catch (const compiler::CompileError &e) {
     throw InternalError{e.message};
   }
-  std::printf("wrote %s: manifest.json (schedule of @train_step and @forward), kernels.ptx (%s)\n",
-              dir.c_str(), compileOptions.chip.c_str());
+  std::printf("wrote %s: manifest.json (schedule of @train_step and @forward), kernels.ptx (%s), %s\n",
+              dir.c_str(), compileOptions.chip.c_str(),
+              cubin.empty() ? "no cubin (ptxas not found: the driver will compile the PTX)" : cubin.c_str());
   return 0;
 }
 

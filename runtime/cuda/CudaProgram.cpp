@@ -121,6 +121,35 @@ struct CudaProgram::Impl {
   std::map<std::string, size_t> bufferBytes;
   std::map<std::string, DType> bufferTypes;
   PipelineSlot slots[2];
+  std::string kernelsLoaded;
+
+  /// This device's architecture, as a chip name: sm_90 for compute 9.0.
+  std::string deviceChip() const {
+    int major = 0, minor = 0;
+    check(driver().cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+          "cuDeviceGetAttribute");
+    check(driver().cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+          "cuDeviceGetAttribute");
+    return "sm_" + std::to_string(major) + std::to_string(minor);
+  }
+
+  /// The bundle's cubin when it was assembled for this architecture; its PTX
+  /// otherwise, which the driver compiles for this device (PTX for sm_90
+  /// runs on sm_90 and later, not earlier).
+  void loadKernels() {
+    std::string chip = deviceChip();
+    if (!bundle->cubin.empty() && bundle->chip == chip) {
+      check(driver().cuModuleLoadData(&module, bundle->cubin.data()), "cuModuleLoadData(cubin)");
+      kernelsLoaded = "cubin " + chip;
+      return;
+    }
+    CUresult loaded = driver().cuModuleLoadData(&module, bundle->ptx.c_str());
+    if (loaded != CUDA_SUCCESS)
+      check(loaded, ("cuModuleLoadData: the kernels are PTX for " + bundle->chip + " and this GPU is " + chip +
+                     "; compile the bundle with --chip=" + chip)
+                        .c_str());
+    kernelsLoaded = "ptx " + bundle->chip + " (JIT for " + chip + ")";
+  }
 
   PipelineSlot &slot(int index) {
     if (index != 0 && index != 1)
@@ -414,8 +443,7 @@ CudaProgram::CudaProgram(const Bundle &bundle) : impl_(std::make_unique<Impl>())
       check(driver().cuEventCreate(event, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
     check(driver().cuMemHostAlloc(&slot.scalar, 8, 0), "cuMemHostAlloc");
   }
-  // PTX: the driver compiles it for this device (sm_90 PTX runs on sm_90 and later).
-  check(driver().cuModuleLoadData(&m.module, bundle.ptx.c_str()), "cuModuleLoadData");
+  m.loadKernels();
   check(cublasLtCreate(&m.lt), "cublasLtCreate");
   check(driver().cuMemAlloc(&m.workspace, m.workspaceBytes), "driver().cuMemAlloc(workspace)");
   for (const auto &[name, f] : bundle.functions)
@@ -596,6 +624,8 @@ double CudaProgram::readScalar(int slotIndex) {
     return *static_cast<const double *>(slot.scalar);
   return *static_cast<const float *>(slot.scalar);
 }
+
+std::string CudaProgram::kernelsLoaded() const { return impl_->kernelsLoaded; }
 
 std::string CudaProgram::deviceName() const {
   char name[256] = {0};

@@ -68,6 +68,9 @@ public:
   double readScalar(int slot);
 
   std::string deviceName() const;
+  /// How the kernels were loaded: "cubin sm_90" (the bundle's, assembled for
+  /// this device's architecture) or "ptx sm_90 (JIT for sm_100)".
+  std::string kernelsLoaded() const;
 
 private:
   struct Impl;

@@ -27,7 +27,7 @@ namespace strata::runtime {
   X(cuMemFreeHost) X(cuEventCreate) X(cuEventDestroy) X(cuEventRecord) X(cuEventSynchronize)       \
   X(cuStreamWaitEvent) X(cuStreamBeginCapture) X(cuStreamEndCapture) X(cuStreamGetCaptureInfo)     \
   X(cuGraphInstantiate) X(cuGraphLaunch) X(cuGraphExecKernelNodeSetParams) X(cuGraphExecDestroy)   \
-  X(cuGraphDestroy)
+  X(cuGraphDestroy) X(cuDeviceGetAttribute)
 
 struct Driver {
 #define STRATA_DECLARE_DRIVER_FUNCTION(f) decltype(&::f) f = nullptr;

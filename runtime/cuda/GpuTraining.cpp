@@ -96,6 +96,7 @@ GpuTrainResult strata::runtime::trainOnGpu(const Bundle &bundle, const Dataset &
   StepBatches batches(data, bundle.batch, state.seed);
   GpuTrainResult result;
   result.device = program.deviceName();
+  result.kernelsLoaded = program.kernelsLoaded();
   result.firstStep = state.step;
   std::unique_ptr<Progress> progress;
   if (options.progress)

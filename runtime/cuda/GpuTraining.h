@@ -42,6 +42,7 @@ struct GpuTrainResult {
   double finalLoss = 0;
   double seconds = 0; // the loop, from the first upload to the last loss read back
   std::string device;
+  std::string kernelsLoaded; // CudaProgram::kernelsLoaded()
   bool graphReplayed = false; // the train step ran as a CUDA graph
 };
 

@@ -93,6 +93,7 @@ int run(const Args &args) {
   j["seconds"] = r.seconds;
   j["steps_per_second"] = r.steps / r.seconds;
   j["cuda_graph"] = r.graphReplayed;
+  j["kernels"] = r.kernelsLoaded;
   j["checkpoint"] = args.checkpoint.empty() ? nlohmann::ordered_json(nullptr)
                                             : nlohmann::ordered_json(checkpointPath(args.checkpoint));
   if (args.json)

@@ -312,16 +312,32 @@ TEST(Bundle, PacksLaunchParametersInTheNvvmConvention) {
   EXPECT_EQ(p.pointers[8], &p.storage[8]);
 }
 
+// A manifest that names a cubin: its bytes are read as they are, NULs
+// included; a cubin it names but the bundle lacks is an error.
+TEST(Bundle, ReadsTheCubinItsManifestNames) {
+  std::string manifest = kManifest;
+  manifest.replace(manifest.find("\"kernels\": \"kernels.ptx\","), 0, "\"cubin\": \"kernels.sm_90.cubin\", ");
+  std::string dir = writeBundle(manifest);
+  EXPECT_THROW(readBundle(dir), BundleError);
+  const std::string bytes("\x7f" "ELF\0\2\0", 7);
+  std::ofstream(dir + "/kernels.sm_90.cubin", std::ios::binary) << bytes;
+  Bundle b = readBundle(dir);
+  EXPECT_EQ(b.cubin, bytes);
+  EXPECT_EQ(b.chip, "sm_90");
+}
+
 TEST(Bundle, ParsesAnInMemoryManifestAsTheFilesAreRead) {
   Bundle fromFiles = readBundle(writeBundle(kManifest));
-  Bundle inMemory = parseBundle(kManifest, "// in memory\n", "the GPU program of 'm'");
+  Bundle inMemory = parseBundle(kManifest, "// in memory\n", std::string("\x7f" "ELF\0\1", 6), "the GPU program of 'm'");
   EXPECT_EQ(inMemory.ptx, "// in memory\n");
+  EXPECT_EQ(inMemory.cubin, std::string("\x7f" "ELF\0\1", 6));
+  EXPECT_TRUE(fromFiles.cubin.empty()); // its manifest names none
   EXPECT_EQ(inMemory.model, fromFiles.model);
   EXPECT_EQ(inMemory.arenaSize(), fromFiles.arenaSize());
   EXPECT_EQ(inMemory.functions.at("train_step").schedule.size(),
             fromFiles.functions.at("train_step").schedule.size());
   try {
-    parseBundle("{\"format\": \"strata-bundle-1\", \"model\": 3}", "", "the GPU program of 'm'");
+    parseBundle("{\"format\": \"strata-bundle-1\", \"model\": 3}", "", "", "the GPU program of 'm'");
     FAIL() << "a malformed manifest was accepted";
   } catch (const BundleError &e) {
     EXPECT_NE(e.message.find("the GPU program of 'm'"), std::string::npos) << e.message;
