@@ -19,6 +19,7 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::strata {
@@ -59,12 +60,40 @@ bool isRelu(Operation *op) {
 /// Ops in a producer's body beyond which it is not recomputed per user.
 constexpr size_t kMaxRecomputedOps = 24;
 
+/// Tensors a generic reads in full, one element per point of its iteration
+/// space: inputs indexed by every loop (a broadcast bias or a per-row scalar
+/// is not one), and tensors its body gathers from (an embedding lookup).
+size_t fullSizeReads(linalg::GenericOp op) {
+  size_t reads = llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *input) {
+    return op.getMatchingIndexingMap(input).isPermutation();
+  });
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op.getRegion(), captured);
+  return reads + llvm::count_if(captured, [](Value v) { return isa<ShapedType>(v.getType()); });
+}
+
+/// Recomputing a producer in each of its U users reads its R full-size
+/// inputs U times; keeping its kernel reads them once, writes its result and
+/// has each user read that: R + 1 + U. Recompute only when that costs no
+/// more memory traffic. Without this bound a pre-LN encoder's residual stream
+/// (the embedding plus every layer's two outputs) was re-summed from all of
+/// them in every layer norm, forward and backward: bert-mini's last one read
+/// nine tensors to normalize one.
+bool recomputingIsCheaper(linalg::GenericOp producer) {
+  llvm::SmallPtrSet<Operation *, 8> distinctUsers(producer->user_begin(), producer->user_end());
+  // A user just fused with the producer stays, dead, until the driver erases it.
+  size_t users = llvm::count_if(distinctUsers, [](Operation *user) { return !user->use_empty(); });
+  size_t reads = fullSizeReads(producer);
+  return reads * users <= reads + 1 + users;
+}
+
 /// Fuse an elementwise producer into its consumer when that is its only
 /// user, or when every user is a generic (elementwise or reduction) and the
 /// producer is small: it is then recomputed in each user, which costs a few
 /// flops per element instead of a write and reads through memory, and its
-/// own kernel is gone. A producer that something else reads (a matmul, the
-/// return) keeps its kernel; fusing it would only add work.
+/// own kernel is gone, unless it reads so many tensors that the users'
+/// re-reads outweigh that. A producer that something else reads (a matmul,
+/// the return) keeps its kernel; fusing it would only add work.
 bool shouldFuse(OpOperand *operand) {
   auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
   if (!producer || producer.getNumLoops() != producer.getNumParallelLoops())
@@ -81,14 +110,19 @@ bool shouldFuse(OpOperand *operand) {
     return true;
   size_t bodyOps = producer.getRegion().front().getOperations().size();
   return bodyOps <= kMaxRecomputedOps &&
-         llvm::all_of(producer->getUsers(), [](Operation *user) { return isa<linalg::GenericOp>(user); });
+         llvm::all_of(producer->getUsers(), [](Operation *user) { return isa<linalg::GenericOp>(user); }) &&
+         recomputingIsCheaper(producer);
 }
 
 struct FuseElementwisePass : public mlir::strata::impl::StrataFuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    // In program order, a producer has taken in its own producers before its
+    // consumers weigh recomputing it, so the reads they count are final.
+    GreedyRewriteConfig config;
+    config.useTopDownTraversal = true;
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
   }
 };

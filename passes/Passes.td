@@ -133,12 +133,15 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
 }
 
 def StrataFuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"> {
-  let summary = "Fuse elementwise linalg.generic producers into their only consumer";
+  let summary = "Fuse elementwise linalg.generic producers into their consumers";
   let description = [{
     Producer-consumer fusion of all-parallel linalg.generic ops into the
-    generic that consumes them (elementwise or reduction), when it is their
-    only user. Unlike linalg-fuse-elementwise-ops it does not propagate
-    reshapes, so 2-D named matmuls (library calls) survive.
+    generics that consume them (elementwise or reduction). A producer with
+    one user always goes into it; one with several generic users is
+    recomputed in each when it is small and recomputing reads no more memory
+    than keeping it would (R full-size inputs, U users: R * U <= R + 1 + U).
+    Unlike linalg-fuse-elementwise-ops it does not propagate reshapes, so
+    2-D named matmuls (library calls) survive.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
 }

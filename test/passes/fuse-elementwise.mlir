@@ -175,3 +175,120 @@ func.func @gemm_epilogue(%x: tensor<4x3xf32>, %w: tensor<3x8xf32>, %b: tensor<8x
   } -> tensor<4x8xf32>
   return %p, %q : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// Must not be recomputed: a sum of three tensors that three generics read.
+// Recomputing it would read the three inputs three times (9 reads); its own
+// kernel reads them once, writes the sum and each user reads that (3 + 1 + 3).
+// CHECK-LABEL: func.func @wide_producer_keeps_its_kernel
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg0, %arg1, %arg2
+// CHECK-COUNT-3: ins(%[[SUM:[0-9]+]] :
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @wide_producer_keeps_its_kernel(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>, %c: tensor<4x8xf32>)
+    -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b, %c : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %t = arith.addf %s, %z : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %v = math.exp %x : f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  %q = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %v = arith.mulf %x, %x : f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %v = arith.negf %x : f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  return %p, %q, %r : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// A residual stream: each sum adds a new tensor and a broadcast bias to the
+// last one, and is read by a norm-like reduction and by the next sum. A sum
+// of R full-size tensors with two users is recomputed while 2R <= R + 1 + 2,
+// so x1 (R = 2) and x2 (R = 3, x1 fused in) are; x3 would read four tensors
+// in each user and gets its own kernel, which x4 and n3 then read.
+// CHECK-LABEL: func.func @residual_stream
+// CHECK: linalg.generic {{.*}}"reduction"]} ins(%arg0, %arg1, %arg5 :
+// CHECK: linalg.generic {{.*}}"reduction"]} ins(%arg0, %arg1, %arg5, %arg2 :
+// CHECK: %[[X3:.*]] = linalg.generic {{.*}}"parallel"]} ins(%arg0, %arg1, %arg5, %arg2, %arg3 :
+// CHECK: linalg.generic {{.*}}"reduction"]} ins(%[[X3]] :
+// CHECK: %[[X4:.*]] = linalg.generic {{.*}}"parallel"]} ins(%[[X3]], %arg4, %arg5 :
+// CHECK: linalg.generic {{.*}}"reduction"]} ins(%[[X4]] :
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @residual_stream(%x0: tensor<4x8xf32>, %y1: tensor<4x8xf32>, %y2: tensor<4x8xf32>, %y3: tensor<4x8xf32>,
+    %y4: tensor<4x8xf32>, %bias: tensor<8xf32>, %init: tensor<4xf32>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %x1 = linalg.generic {indexing_maps = [#id, #id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x0, %y1, %bias : tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %b: f32, %o: f32):
+    %s = arith.addf %y, %b : f32
+    %t = arith.addf %x, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  %n1 = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x1 : tensor<4x8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.mulf %x, %x : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %x2 = linalg.generic {indexing_maps = [#id, #id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x1, %y2, %bias : tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %b: f32, %o: f32):
+    %s = arith.addf %y, %b : f32
+    %t = arith.addf %x, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  %n2 = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x2 : tensor<4x8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.mulf %x, %x : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %x3 = linalg.generic {indexing_maps = [#id, #id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x2, %y3, %bias : tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %b: f32, %o: f32):
+    %s = arith.addf %y, %b : f32
+    %t = arith.addf %x, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  %n3 = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x3 : tensor<4x8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.mulf %x, %x : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %x4 = linalg.generic {indexing_maps = [#id, #id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x3, %y4, %bias : tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %b: f32, %o: f32):
+    %s = arith.addf %y, %b : f32
+    %t = arith.addf %x, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  %n4 = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x4 : tensor<4x8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %m = arith.mulf %x, %x : f32
+    %s = arith.addf %m, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %n1, %n2, %n3, %n4, %x4 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4x8xf32>
+}
