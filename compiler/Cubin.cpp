@@ -3,6 +3,7 @@
 #include "Cubin.h"
 
 #include "Compiler.h"
+#include "Pipelines.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -11,18 +12,15 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cstdlib>
 #include <optional>
 #include <vector>
 
 using namespace strata::compiler;
 
 std::string strata::compiler::findPtxas() {
-  for (const char *var : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"})
-    if (const char *root = std::getenv(var); root && *root && llvm::sys::fs::can_execute(std::string(root) + "/bin/ptxas"))
-      return std::string(root) + "/bin/ptxas";
-  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
-    return "/usr/local/cuda/bin/ptxas";
+  for (const std::string &root : mlir::strata::cudaToolkitRoots())
+    if (llvm::sys::fs::can_execute(root + "/bin/ptxas"))
+      return root + "/bin/ptxas";
   llvm::ErrorOr<std::string> onPath = llvm::sys::findProgramByName("ptxas");
   return onPath ? *onPath : "";
 }

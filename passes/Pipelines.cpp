@@ -145,13 +145,17 @@ std::string mlir::strata::topKKernelsOnCpuPipeline() {
   return std::string("builtin.module(inline{default-pipeline=},symbol-dce,") + kLoopsToLLVM + ")";
 }
 
-std::string mlir::strata::findLibdevice() {
+std::vector<std::string> mlir::strata::cudaToolkitRoots() {
   std::vector<std::string> roots;
   for (const char *var : {"CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"})
     if (const char *value = std::getenv(var); value && *value)
       roots.push_back(value);
   roots.push_back("/usr/local/cuda");
-  for (const std::string &root : roots) {
+  return roots;
+}
+
+std::string mlir::strata::findLibdevice() {
+  for (const std::string &root : cudaToolkitRoots()) {
     std::string path = root + "/nvvm/libdevice/libdevice.10.bc";
     if (std::ifstream(path).good())
       return path;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir::strata {
 
@@ -54,8 +55,12 @@ struct GpuPipelineOptions {
   std::string libdevice;
 };
 
-/// libdevice from $CUDA_HOME, $CUDA_ROOT, $CUDA_PATH or /usr/local/cuda; ""
-/// when none has it.
+/// Where the CUDA toolkit may be, in the order searched: $CUDA_HOME,
+/// $CUDA_ROOT, $CUDA_PATH (those set), then /usr/local/cuda.
+std::vector<std::string> cudaToolkitRoots();
+
+/// libdevice from the first of cudaToolkitRoots() that has it; "" when none
+/// has it.
 std::string findLibdevice();
 
 /// builtin.module(...) from the train stage to fused linalg, kernels in the
