@@ -132,8 +132,12 @@ Value crossEntropy(TensorMath &m, CrossEntropyOp op) {
   // Labels equal to the ignore index fall outside [0, classes): zero rows.
   Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(), classes,
                                               type.getElementType());
-  Value nll = m.neg(m.sumAll(m.mul(target, logProbs)));
-  return m.div(nll, m.sumAll(target));
+  // Each position's log-probability of its label (and whether it has one)
+  // first, a row reduction, then the sum over positions: never one reduction
+  // over the whole [..., classes] product, which a GPU would run in one block.
+  Value picked = m.reduceSum(m.mul(target, logProbs), {-1}, /*keepDims=*/false);
+  Value labelled = m.reduceSum(target, {-1}, /*keepDims=*/false);
+  return m.div(m.neg(m.sumAll(picked)), m.sumAll(labelled));
 }
 
 /// Hits over labelled positions. The label's logit is picked by a one-hot

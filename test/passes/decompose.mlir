@@ -15,11 +15,19 @@ func.func @softmax(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
 }
 
 // Cross-entropy: log-softmax against one-hot labels, averaged over the
-// labels that are not the ignore index (their one-hot rows are zero).
+// labels that are not the ignore index (their one-hot rows are zero). Rows
+// are reduced first (the label's log-probability, whether it has a label),
+// then the positions: no reduction over the whole [4, 5] product.
 // CHECK-LABEL: func.func @cross_entropy
-// CHECK: strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
-// CHECK: strata.neg
-// CHECK: strata.div
+// CHECK: %[[T:.*]] = strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
+// CHECK: %[[P:.*]] = strata.mul %[[T]], %{{.*}} : tensor<4x5xf32>
+// CHECK: %[[PICK:.*]] = strata.reduce_sum %[[P]] axes [-1] : tensor<4x5xf32> -> tensor<4xf32>
+// CHECK: %[[N:.*]] = strata.reduce_sum %[[T]] axes [-1] : tensor<4x5xf32> -> tensor<4xf32>
+// CHECK-DAG: %[[TOTAL:.*]] = strata.reduce_sum %[[PICK]] axes [0] : tensor<4xf32> -> tensor<f32>
+// CHECK-DAG: %[[COUNT:.*]] = strata.reduce_sum %[[N]] axes [0] : tensor<4xf32> -> tensor<f32>
+// CHECK: %[[NLL:.*]] = strata.neg %[[TOTAL]]
+// CHECK: strata.div %[[NLL]], %[[COUNT]]
+// CHECK-NOT: axes [0, 1]
 // CHECK-NOT: strata.cross_entropy
 func.func @cross_entropy(%x: tensor<4x5xf32>, %t: tensor<4xi32>) -> tensor<f32> {
   %l = strata.cross_entropy %x, %t ignore -100 : tensor<4x5xf32>, tensor<4xi32> -> tensor<f32>
