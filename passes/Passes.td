@@ -185,7 +185,7 @@ def StrataSparseSgd : Pass<"strata-sparse-sgd", "mlir::func::FuncOp"> {
 }
 
 def StrataSplitReductions : Pass<"strata-split-reductions", "mlir::func::FuncOp"> {
-  let summary = "Split innermost float reductions into parallel lanes (CPU)";
+  let summary = "Split long innermost float reductions into parallel partial sums";
   let description = [{
     A linalg.generic on tensors whose only reduction is its innermost loop,
     over floats, with a single combiner, becomes a reduction into `lanes`
@@ -196,12 +196,23 @@ def StrataSplitReductions : Pass<"strata-split-reductions", "mlir::func::FuncOp"
     that read fewer than `min-elements` in all: each split costs LLVM
     compile time (on bert-cpu-mlm, splitting every row reduction took code
     generation from 2.8 s to 6.2 s for no faster step).
+
+    With `contiguous` (the GPU's form), the partial sums are over contiguous
+    chunks instead (element i into chunk i / (extent / chunks)), as many as
+    `lanes` at most, of any count that divides the extent: each becomes a
+    block of its own that reads neighbouring elements, and a second, short
+    reduction adds the chunks in order. `max-outputs` leaves reductions with
+    more results than that alone (they are many blocks already).
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16",
-           "The largest lane count; smaller powers of two are tried when it does not divide the extent">,
+           "The largest lane (or chunk) count; smaller ones are tried when it does not divide the extent">,
     Option<"minElements", "min-elements", "int64_t", /*default=*/"0",
-           "Leave reductions that read fewer elements in all serial">
+           "Leave reductions that read fewer elements in all serial">,
+    Option<"contiguous", "contiguous", "bool", /*default=*/"false",
+           "Partial sums over contiguous chunks, not interleaved lanes">,
+    Option<"maxOutputs", "max-outputs", "int64_t", /*default=*/"0",
+           "Leave reductions with more results than this alone (0: no limit)">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];

@@ -40,6 +40,7 @@ const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
                              "func.func(strata-lower-to-linalg),canonicalize,"
                              "func.func(strata-fuse-elementwise),canonicalize";
 
+
 /// Tensors to memrefs; function results become out-parameters.
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
                          "function-boundary-type-conversion=identity-layout-map},"
@@ -49,6 +50,13 @@ const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
 /// Long float reductions on the CPU (a million elements read or more) in
 /// vector lanes.
 const char *kSplitReductions = "func.func(strata-split-reductions{min-elements=1048576}),canonicalize";
+
+/// Long float reductions on the GPU with fewer results than a wave has SMs
+/// (the gradient norm over the arena): up to 1024 contiguous chunks, a block
+/// each, then the chunks in order.
+const char *kSplitReductionsIntoBlocks =
+    "func.func(strata-split-reductions{min-elements=1048576 lanes=1024 contiguous=true max-outputs=128}),"
+    "canonicalize";
 
 /// What the CPU computes with hand-built vector loops: SGD on embedding
 /// tables row by touched row, and negative sampling rather than its
@@ -101,8 +109,7 @@ std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
     return p + ")";
   // Run on the CPU (Tiled: emulation), reductions take the CPU's lane order,
   // so the emulation computes what the CPU pipeline computes, bit for bit.
-  if (o.stopAfter == GpuStage::Tiled)
-    p += std::string(",") + kSplitReductions;
+  p += std::string(",") + (o.stopAfter == GpuStage::Tiled ? kSplitReductions : kSplitReductionsIntoBlocks);
   // GEMMs to cuBLASLt; every other linalg op (copies included) becomes one
   // kernel: reductions a block per output, the rest with parallel dimensions
   // first, its parallel loops flattened to one index, tiled by the block

@@ -13,6 +13,12 @@
 // x86 or ARM host; only the split itself changes the rounding, once, against
 // the serial order.
 //
+// On the GPU a reduction with few results (the gradient norm over the whole
+// arena: one result) is one block per result, a few SMs of 132 walking
+// millions of elements. There the split is `contiguous`: element i goes to
+// chunk i / (extent / chunks), a chunk is a block that reads neighbouring
+// elements, and the second reduction adds the chunks in a fixed order.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Passes.h"
@@ -33,11 +39,18 @@ using namespace mlir::strata;
 
 namespace {
 
-/// The lane count for splitting `op`'s reduction, or 0 to leave it serial:
-/// a single float reduction over the innermost loop whose extent a lane
-/// count divides (at least two elements per lane), reading at least
-/// `minElements` in all.
-int64_t lanesFor(linalg::GenericOp op, int64_t maxLanes, int64_t minElements) {
+/// How a pass instance splits: its options.
+struct SplitPolicy {
+  int64_t maxLanes, minElements, maxOutputs;
+  bool contiguous;
+};
+
+/// The lane (or chunk) count for splitting `op`'s reduction, or 0 to leave
+/// it serial: a single float reduction over the innermost loop whose extent
+/// a lane count divides (at least two elements per lane), reading at least
+/// `minElements` in all. Lanes are powers of two (vector widths); chunks
+/// any divisor.
+int64_t lanesFor(linalg::GenericOp op, const SplitPolicy &policy) {
   SmallVector<unsigned> reductionDims;
   op.getReductionDims(reductionDims);
   if (reductionDims.size() != 1 || reductionDims[0] != op.getNumLoops() - 1 ||
@@ -55,9 +68,11 @@ int64_t lanesFor(linalg::GenericOp op, int64_t maxLanes, int64_t minElements) {
       return 0;
     elements *= range;
   }
-  if (elements < minElements)
+  if (elements < policy.minElements)
     return 0;
-  for (int64_t lanes = maxLanes; lanes >= 2; lanes /= 2)
+  if (policy.maxOutputs > 0 && elements / extent > policy.maxOutputs)
+    return 0;
+  for (int64_t lanes = policy.maxLanes; lanes >= 2; lanes = policy.contiguous ? lanes - 1 : lanes / 2)
     if (extent % lanes == 0 && extent / lanes >= 2)
       return lanes;
   return 0;
@@ -113,12 +128,14 @@ void collapseBroadcastUnitDims(IRRewriter &rewriter, linalg::GenericOp op) {
     op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
 }
 
-/// index(split) of the original loop is index(split) * lanes + index(split + 1).
-void rebuildIndex(IRRewriter &rewriter, linalg::IndexOp index, int64_t lanes) {
+/// index(split) of the original loop is index(split) * stride +
+/// index(split + 1), where the stride is the inner loop's extent: the lane
+/// count for lanes, the chunk's length for chunks.
+void rebuildIndex(IRRewriter &rewriter, linalg::IndexOp index, int64_t innerExtent) {
   rewriter.setInsertionPointAfter(index);
   Location loc = index.getLoc();
   Value lane = rewriter.create<linalg::IndexOp>(loc, index.getDim() + 1);
-  Value stride = rewriter.create<arith::ConstantIndexOp>(loc, lanes);
+  Value stride = rewriter.create<arith::ConstantIndexOp>(loc, innerExtent);
   Value block = rewriter.create<arith::MulIOp>(loc, index.getResult(), stride);
   Value original = rewriter.create<arith::AddIOp>(loc, block, lane);
   rewriter.replaceAllUsesExcept(index.getResult(), original, block.getDefiningOp());
@@ -130,8 +147,9 @@ struct SplitReductionsPass
 
   void runOnOperation() override {
     SmallVector<std::pair<linalg::GenericOp, int64_t>> candidates; // with their lane counts
+    SplitPolicy policy{lanes, minElements, maxOutputs, contiguous};
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (int64_t ratio = lanesFor(op, lanes, minElements); ratio > 0)
+      if (int64_t ratio = lanesFor(op, policy); ratio > 0)
         candidates.push_back({op, ratio});
     });
     IRRewriter rewriter(&getContext());
@@ -143,12 +161,13 @@ struct SplitReductionsPass
       if (!onlyProjectedPermutations(op))
         continue;
       int64_t split = op.getNumLoops() - 1;
+      int64_t innerExtent = contiguous ? op.getStaticLoopRanges()[split] / ratio : ratio;
       auto control = [&](linalg::LinalgOp) {
         linalg::SplitReductionOptions options;
         options.ratio = ratio;
-        // The lanes become the innermost dimension of the partial results.
+        // The lanes (chunks) become the innermost dimension of the partial results.
         options.index = cast<ShapedType>(op.getDpsInits()[0].getType()).getRank();
-        options.innerParallel = true;
+        options.innerParallel = !contiguous;
         return options;
       };
       // The body moves into the split op unchanged; a read of the split
@@ -164,7 +183,7 @@ struct SplitReductionsPass
         return signalPassFailure();
       }
       for (linalg::IndexOp index : splitIndices)
-        rebuildIndex(rewriter, index, ratio);
+        rebuildIndex(rewriter, index, innerExtent);
     }
   }
 };
