@@ -146,6 +146,22 @@ def StrataFuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
 }
 
+def StrataSortedScatterAdd : Pass<"strata-sorted-scatter-add", "mlir::func::FuncOp"> {
+  let summary = "Embedding gradients as parallel sums in the ids' order (GPU)";
+  let description = [{
+    Replaces each `strata.embedding_grad` with static shapes by four linalg
+    ops: every position's rank in a stable sort of the ids (N x N integer
+    compares), the sorted positions, where each table row's positions start
+    and end in them (V x N compares), and one parallel op over the [V, D]
+    table whose element (v, d) adds the gradient rows of v's positions in
+    position order. No two threads write one element, the additions come in
+    the order of the CPU's sequential loop (so the result is its bits), and
+    untouched rows are zero. For the GPU pipeline, after strata-decompose.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
+}
+
 def StrataNegativeSamplingKernels : Pass<"strata-negative-sampling-kernels", "mlir::func::FuncOp"> {
   let summary = "Negative sampling's loss and gradients as one vector loop over the rows (CPU)";
   let description = [{
@@ -278,7 +294,8 @@ def StrataReductionKernels : Pass<"strata-reduction-kernels", "mlir::func::FuncO
   let summary = "Lower reductions on buffers to block-per-output GPU kernels";
   let description = [{
     Each linalg.generic on buffers that reduces (one output, a float combiner
-    add/mul/max/min of the output with one value per iteration, static loops)
+    add/mul/max/min or an integer add of the output with one value per
+    iteration, static loops)
     becomes a gpu.launch: one block per output element, its threads striding
     over the reduced elements with a private accumulator, then a
     gpu.all_reduce (warp shuffles and shared memory after convert-gpu-to-nvvm)

@@ -40,6 +40,11 @@ const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
                              "func.func(strata-lower-to-linalg),canonicalize,"
                              "func.func(strata-fuse-elementwise),canonicalize";
 
+/// The same on the GPU, where scatter-adds into embedding tables become
+/// parallel sums in the ids' order instead of the CPU's loop over the ids.
+const char *kToFusedLinalgOnGpu = "func.func(strata-decompose),canonicalize,cse,"
+                                  "func.func(strata-sorted-scatter-add,strata-lower-to-linalg),canonicalize,"
+                                  "func.func(strata-fuse-elementwise),canonicalize";
 
 /// Tensors to memrefs; function results become out-parameters.
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
@@ -104,7 +109,7 @@ std::string mlir::strata::cpuLoopsToLLVMPipeline() {
 }
 
 std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
-  std::string p = std::string("builtin.module(") + kToFusedLinalg;
+  std::string p = std::string("builtin.module(") + kToFusedLinalgOnGpu;
   if (o.stopAfter == GpuStage::Fused)
     return p + ")";
   // Run on the CPU (Tiled: emulation), reductions take the CPU's lane order,

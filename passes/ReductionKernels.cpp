@@ -62,7 +62,7 @@ struct Reduction {
 
 std::optional<std::pair<gpu::AllReduceOperation, double>> combinerKind(Operation *op) {
   constexpr double inf = std::numeric_limits<double>::infinity();
-  if (isa<arith::AddFOp>(op)) return std::make_pair(gpu::AllReduceOperation::ADD, 0.0);
+  if (isa<arith::AddFOp, arith::AddIOp>(op)) return std::make_pair(gpu::AllReduceOperation::ADD, 0.0);
   if (isa<arith::MulFOp>(op)) return std::make_pair(gpu::AllReduceOperation::MUL, 1.0);
   if (isa<arith::MaximumFOp>(op)) return std::make_pair(gpu::AllReduceOperation::MAXIMUMF, -inf);
   if (isa<arith::MinimumFOp>(op)) return std::make_pair(gpu::AllReduceOperation::MINIMUMF, inf);
@@ -81,7 +81,7 @@ std::optional<Reduction> matchReduction(linalg::GenericOp op) {
     return std::nullopt;
   Block &body = op.getRegion().front();
   BlockArgument out = body.getArguments().back();
-  if (!isa<FloatType>(out.getType()) || !out.hasOneUse())
+  if (!isa<FloatType, IntegerType>(out.getType()) || !out.hasOneUse())
     return std::nullopt;
   Operation *combiner = *out.getUsers().begin();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -363,7 +363,10 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
     linalg::GenericOp op = r.op;
     Location loc = op.getLoc();
     Type element = r.contribution.getType();
-    Value identity = b.create<arith::ConstantOp>(loc, b.getFloatAttr(element, r.identity));
+    TypedAttr identityAttr = isa<FloatType>(element)
+                                 ? TypedAttr(b.getFloatAttr(element, r.identity))
+                                 : TypedAttr(b.getIntegerAttr(element, static_cast<int64_t>(r.identity)));
+    Value identity = b.create<arith::ConstantOp>(loc, identityAttr);
     auto loop = b.create<scf::ForOp>(loc, tid, count, step, ValueRange{identity});
     {
       OpBuilder::InsertionGuard guard(b);

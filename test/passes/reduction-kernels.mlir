@@ -236,3 +236,35 @@ func.func @no_group_across_rows(%x: memref<64x64xf32>, %sum: memref<64xf32>, %y:
   }
   return
 }
+
+// -----
+
+// An integer count (the sorted scatter-add's rank of each id): a block per
+// output like a float sum, the threads' i32 partials added by gpu.all_reduce,
+// the zero fill folded into thread 0's store.
+// CHECK-LABEL: func.func @count
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK:   %[[PARTIAL:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %c0_i32{{.*}}) -> (i32)
+// CHECK:     arith.cmpi slt
+// CHECK:     arith.addi
+// CHECK:   %[[TOTAL:.*]] = gpu.all_reduce add %[[PARTIAL]] uniform
+// CHECK:   scf.if
+// CHECK:     %[[SUM:.*]] = arith.addi %{{.*}}, %[[TOTAL]] : i32
+// CHECK:     memref.store %[[SUM]], %{{.*}}[%{{.*}}] : memref<64xi32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @count(%ids: memref<64xi32>, %rank: memref<64xi32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%rank : memref<64xi32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%ids, %ids : memref<64xi32>, memref<64xi32>) outs(%rank : memref<64xi32>) {
+  ^bb0(%mine: i32, %other: i32, %acc: i32):
+    %less = arith.cmpi slt, %other, %mine : i32
+    %one = arith.extui %less : i1 to i32
+    %sum = arith.addi %acc, %one : i32
+    linalg.yield %sum : i32
+  }
+  return
+}
