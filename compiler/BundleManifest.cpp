@@ -216,7 +216,8 @@ std::string layout(const Json &manifest) {
 std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const frontend::Graph &graph,
                                              int64_t batch, const std::string &chip,
                                              const std::string &cubin,
-                                             const std::vector<runtime::ParamEntry> &params) {
+                                             const std::vector<runtime::ParamEntry> &params,
+                                             int64_t scheduleSteps) {
   Json manifest;
   manifest["format"] = "strata-bundle-1";
   manifest["model"] = graph.model;
@@ -237,6 +238,10 @@ std::string strata::compiler::bundleManifest(mlir::ModuleOp module, const fronte
   manifest["target"] = "cuda";
   manifest["chip"] = chip;
   manifest["batch"] = batch;
+  // The schedule is compiled into the train step: a run of another length
+  // follows this one's rates (strata-run says so).
+  manifest["learning_rate"] = {{"schedule", graph.train.schedule},
+                               {"total_steps", scheduleSteps}};
   manifest["kernels"] = "kernels.ptx";
   if (!cubin.empty())
     manifest["cubin"] = cubin;

@@ -13,10 +13,11 @@ namespace strata::compiler {
 /// layout and, per function, its arguments and its host schedule (launches
 /// and GEMMs with every buffer resolved to an argument and a static view).
 /// `cubin`: the file holding the kernels assembled for `chip`, or empty when
-/// the bundle has only PTX. Throws CompileError when the host side is
-/// anything but such a schedule.
+/// the bundle has only PTX. `scheduleSteps`: the run length the learning-rate
+/// schedule was compiled for (0 for a constant rate). Throws CompileError
+/// when the host side is anything but such a schedule.
 std::string bundleManifest(mlir::ModuleOp module, const frontend::Graph &graph, int64_t batch,
                            const std::string &chip, const std::string &cubin,
-                           const std::vector<runtime::ParamEntry> &params);
+                           const std::vector<runtime::ParamEntry> &params, int64_t scheduleSteps);
 
 } // namespace strata::compiler

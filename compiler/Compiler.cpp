@@ -119,6 +119,12 @@ int64_t scheduleSteps(const frontend::Graph &graph, int64_t batch) {
   return graph.train.epochs * std::max<int64_t>(data.size / std::max<int64_t>(batch, 1), 1);
 }
 
+/// The run length a train step's learning-rate schedule spans: the caller's,
+/// or the spec's (0 for a constant rate).
+int64_t scheduleStepsOf(const frontend::Graph &graph, const CompileOptions &options, int64_t batch) {
+  return options.totalSteps > 0 ? options.totalSteps : scheduleSteps(graph, batch);
+}
+
 /// MLIRGen and the train pipeline: the module at stage `train`.
 mlir::OwningOpRef<mlir::ModuleOp> buildTrainStage(mlir::MLIRContext &ctx, std::string &diagnostics,
                                                   const frontend::Graph &graph,
@@ -131,9 +137,7 @@ mlir::OwningOpRef<mlir::ModuleOp> buildTrainStage(mlir::MLIRContext &ctx, std::s
   mlir::strata::TrainPipelineOptions train;
   train.batch = options.batch > 0 ? options.batch : graph.train.batch;
   // Only a train step holds the optimizer update that the schedule shapes.
-  train.totalSteps = options.totalSteps > 0 || options.mode != "train"
-                         ? options.totalSteps
-                         : scheduleSteps(graph, train.batch);
+  train.totalSteps = options.mode != "train" ? options.totalSteps : scheduleStepsOf(graph, options, train.batch);
   train.mode = options.mode;
   runPipeline(*module, mlir::strata::trainPipeline(train), diagnostics);
   return module;
@@ -306,7 +310,8 @@ strata::compiler::CudaBundleText strata::compiler::compileCudaBundle(const front
     text.cubin = assembleCubin(text.ptx, options.chip, ptxas);
     text.cubinFile = "kernels." + options.chip + ".cubin";
   }
-  text.manifest = bundleManifest(*module, graph, batch, options.chip, text.cubinFile, params);
+  int64_t horizon = graph.train.schedule == "constant" ? 0 : scheduleStepsOf(graph, options, batch);
+  text.manifest = bundleManifest(*module, graph, batch, options.chip, text.cubinFile, params, horizon);
   return text;
 }
 

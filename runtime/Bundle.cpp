@@ -153,6 +153,10 @@ Bundle bundleOf(const Json &manifest, const std::string &path) {
     b.data.subsample = data.value("subsample", 0.0);
     b.data.draws = data.value("draws", int64_t(1));
     b.seed = manifest.at("seed").get<uint64_t>();
+    if (manifest.contains("learning_rate")) {
+      b.schedule = manifest.at("learning_rate").at("schedule").get<std::string>();
+      b.scheduleSteps = manifest.at("learning_rate").at("total_steps").get<int64_t>();
+    }
     b.data.labelled = data.value("labelled", int64_t(0));
     b.data.seed = b.seed;
     if (manifest.contains("init")) {

@@ -87,6 +87,10 @@ struct Bundle {
   DataSource data; // what the spec's train section reads
   int64_t batch = 0;
   uint64_t seed = 0;
+  /// The learning-rate schedule compiled into the train step and the run
+  /// length it spans (0 for a constant rate, or a bundle that predates it).
+  std::string schedule = "constant";
+  int64_t scheduleSteps = 0;
   std::string ptx; // the kernels
   std::string cubin; // the kernels assembled for `chip`; empty when the bundle has none
   std::vector<ParamEntry> params;

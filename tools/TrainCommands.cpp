@@ -256,13 +256,32 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
 
 } // namespace
 
+namespace {
+
+/// The steps a run takes (and its learning-rate schedule spans): --steps,
+/// else --epochs of `perEpoch` steps, else the spec's steps or epochs.
+int64_t runLength(const Options &options, const frontend::Graph &graph, int64_t perEpoch) {
+  if (options.has("--epochs") && options.has("--steps"))
+    throw UsageError{"give --epochs or --steps, not both"};
+  int64_t totalSteps;
+  if (options.has("--steps"))
+    totalSteps = options.intFlag("--steps", 0);
+  else if (options.has("--epochs"))
+    totalSteps = options.intFlag("--epochs", 0) * perEpoch;
+  else
+    totalSteps = graph.train.steps > 0 ? graph.train.steps : graph.train.epochs * perEpoch;
+  if (totalSteps < 1)
+    throw UsageError{"nothing to train: 0 steps"};
+  return totalSteps;
+}
+
+} // namespace
+
 int strata::tools::runTrain(const Options &options, const frontend::Graph &graph) {
   auto start = Clock::now();
   requireTrain(graph, options.spec);
   std::string target = targetOf(options);
   bool json = options.has("--json");
-  if (options.has("--epochs") && options.has("--steps"))
-    throw UsageError{"give --epochs or --steps, not both"};
   int64_t batch = options.intFlag("--batch", graph.train.batch);
   if (batch < 1)
     throw UsageError{"--batch must be at least 1"};
@@ -273,15 +292,7 @@ int strata::tools::runTrain(const Options &options, const frontend::Graph &graph
   if (perEpoch == 0)
     throw UsageError{"batch " + std::to_string(batch) + " is larger than the data set (" +
                      std::to_string(data.size) + " rows)"};
-  int64_t totalSteps;
-  if (options.has("--steps"))
-    totalSteps = options.intFlag("--steps", 0);
-  else if (options.has("--epochs"))
-    totalSteps = options.intFlag("--epochs", 0) * perEpoch;
-  else
-    totalSteps = graph.train.steps > 0 ? graph.train.steps : graph.train.epochs * perEpoch;
-  if (totalSteps < 1)
-    throw UsageError{"nothing to train: 0 steps"};
+  int64_t totalSteps = runLength(options, graph, perEpoch);
 
   compiler::CompileOptions compileOptions;
   compileOptions.batch = batch;
@@ -708,6 +719,14 @@ int strata::tools::runCompile(const Options &options, const frontend::Graph &gra
   compileOptions.chip = chipFlag(options);
   if (compileOptions.batch < 1)
     throw UsageError{"--batch must be at least 1"};
+  // The learning-rate schedule is compiled in: --steps or --epochs say how
+  // long a run it spans, as for `strata train` (the spec's run without).
+  if (options.has("--steps") || options.has("--epochs")) {
+    int64_t perEpoch = options.has("--epochs")
+                           ? stepsPerEpoch(loadDataset(compiler::trainingDataOf(graph)), compileOptions.batch)
+                           : 1;
+    compileOptions.totalSteps = runLength(options, graph, perEpoch);
+  }
   std::string dir = options.get("-o"), cubin;
   try {
     cubin = compiler::writeCudaBundle(graph, compileOptions, dir);

@@ -104,9 +104,11 @@ commands:
          [--split train|test]         the BPE tokenizer of the spec's text data (a
                                       Hugging Face tokenizer.json), each text's ids,
                                       and the token rows the model reads
-  compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90]
+  compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90] [--steps N|--epochs E]
                                       a bundle: manifest.json (the GPU step's schedule:
-                                      launches and cuBLASLt calls) and kernels.ptx
+                                      launches and cuBLASLt calls) and kernels.ptx; the
+                                      learning-rate schedule spans the run that --steps or
+                                      --epochs give (the spec's without), as for train
   bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
                                       one JSON line: train-step time, compile time, memory
   bench SPEC --dry [--batch B]        one JSON line: kernels and cuBLASLt calls per GPU
@@ -364,7 +366,7 @@ int main(int argc, char **argv) {
                        runTokenize);
     if (command == "compile")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
-                                              {"--chip", true}}),
+                                              {"--chip", true}, {"--steps", true}, {"--epochs", true}}),
                        runCompile);
     if (command == "search")
       return runSearch(parseArgs(argc, argv, {{"--index", true}, {"--query", true},

@@ -2,6 +2,10 @@
 //
 // strata-run DIR [--steps N] [--seed S] [--checkpoint CKPT] [--json]
 //
+// --steps defaults to the run the bundle's learning-rate schedule was compiled
+// for (`strata compile --steps N`; the spec's run without), or 100 for a
+// constant rate.
+//
 // Reads a bundle written by `strata compile --target=cuda -o DIR`, loads its
 // data set, initializes the parameters from its layout, and runs its
 // @train_step on the GPU (runtime/cuda/GpuTraining.h); with --checkpoint it
@@ -28,7 +32,7 @@ namespace {
 
 struct Args {
   std::string dir;
-  int64_t steps = 100;
+  int64_t steps = -1; // -1: the run the bundle's schedule spans, else 100
   int64_t seed = -1; // -1: the bundle's
   std::string checkpoint;
   bool json = false;
@@ -67,10 +71,28 @@ Args parse(int argc, char **argv) {
   return a;
 }
 
+/// The steps to train: --steps, else the run the bundle's learning-rate
+/// schedule was compiled for. A run of another length under a schedule that
+/// depends on it (linear, cosine) follows the compiled rates, not its own,
+/// and `strata train --steps N` would not: say so.
+int64_t stepsToRun(const Args &args, const Bundle &bundle) {
+  if (args.steps < 0)
+    return bundle.scheduleSteps > 0 ? bundle.scheduleSteps : 100;
+  if (bundle.scheduleSteps > 0 && args.steps != bundle.scheduleSteps)
+    std::fprintf(stderr,
+                 "strata-run: note: the %s learning-rate schedule of this bundle spans %lld steps; "
+                 "this run stops at step %lld of it (`strata compile --steps %lld` makes a bundle "
+                 "whose schedule spans %lld, as `strata train --steps %lld` does)\n",
+                 bundle.schedule.c_str(), (long long)bundle.scheduleSteps, (long long)args.steps,
+                 (long long)args.steps, (long long)args.steps, (long long)args.steps);
+  return args.steps;
+}
+
 int run(const Args &args) {
   Bundle bundle = readBundle(args.dir);
   if (!bundle.functions.count("train_step"))
     throw BundleError("'" + args.dir + "' has no train_step");
+  int64_t steps = stepsToRun(args, bundle);
   std::string why;
   if (!cudaDeviceAvailable(why))
     throw CudaError(why + "; strata-run needs a GPU (on a CPU, use `strata train --target=cpu`)");
@@ -79,7 +101,7 @@ int run(const Args &args) {
   TrainState state = initialGpuState(bundle, seed);
   loadBundleInit(bundle, state.params);
   GpuTrainOptions options;
-  options.totalSteps = args.steps;
+  options.totalSteps = steps;
   options.progress = args.json ? nullptr : stderr;
   GpuTrainResult r = trainOnGpu(bundle, data, state, options);
   if (!args.checkpoint.empty())
@@ -89,6 +111,7 @@ int run(const Args &args) {
   j["model"] = bundle.model;
   j["device"] = r.device;
   j["steps"] = r.steps;
+  j["schedule_steps"] = bundle.scheduleSteps;
   j["final_loss"] = r.finalLoss;
   j["seconds"] = r.seconds;
   j["steps_per_second"] = r.steps / r.seconds;
