@@ -308,11 +308,21 @@ def StrataReductionKernels : Pass<"strata-reduction-kernels", "mlir::func::FuncO
     kernel (a barrier between each), as long as no block reads what another
     writes: a layer norm or a softmax is one kernel. Reductions of fewer than
     `min-reduced` elements over many outputs are left to the parallel loops
-    (a thread per output does better there).
+    (a thread per output does better there). A reduction with fewer
+    rows than `split-below-rows` (an SM each, the rest idle) over at least
+    `split-min-reduced` elements a row (batch norm's statistics, a layer
+    norm's parameter gradients), in a group of reductions only, is split:
+    one launch combines contiguous
+    parts of each row, enough blocks for two waves of 132 SMs, into a
+    [rows, parts] buffer; a second combines each row's parts in order.
   }];
   let options = [
     Option<"minReduced", "min-reduced", "int64_t", /*default=*/"32",
-           "Leave reductions of fewer elements than this to the loop lowering">
+           "Leave reductions of fewer elements than this to the loop lowering">,
+    Option<"splitBelowRows", "split-below-rows", "int64_t", /*default=*/"128",
+           "Split a lone reduction with fewer rows than this across blocks (0: never)">,
+    Option<"splitMinReduced", "split-min-reduced", "int64_t", /*default=*/"8192",
+           "... when its rows have at least this many elements">
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];

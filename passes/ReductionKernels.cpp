@@ -26,6 +26,14 @@
 // (sum, sum of squares, normalize) or a softmax (max, sum of exponentials,
 // divide) is one kernel that reads its row from cache after the first pass.
 //
+// Split rows. A reduction with few rows and long ones (batch norm's
+// statistics: 32 channels of 512 x 28 x 28) would keep a few SMs busy and
+// the rest idle. In a group of reductions only, each becomes two launches,
+// in the group's order: blocks
+// (row, part) combine contiguous parts of the rows into partials[row, part],
+// enough parts for two waves of 132 SMs; then a block per row combines its
+// partials in part order and stores as above.
+//
 // The order of the additions differs from the loop lowering (a tree instead
 // of a left fold), so results differ in the last bits from the CPU back end.
 //
@@ -35,6 +43,7 @@
 #include "Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -233,6 +242,7 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
 
   void runOnOperation() override {
     SmallVector<SmallVector<Member>> groups;
+    SmallVector<std::pair<Member, int64_t>> splits; // with their parts per row
     DenseSet<Operation *> grouped;
     for (Operation &op : getOperation().getBody().getOps()) {
       auto generic = dyn_cast<linalg::GenericOp>(op);
@@ -247,12 +257,28 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
       SmallVector<Member> group = {Member{generic, r, fillBefore(generic)}};
       if (space.rows > 1)
         growRowGroup(group, space);
+      // Few long rows: every member a reduction (each may read an earlier
+      // one's result, which its own launches then follow), split one by one.
+      bool onlyReductions = llvm::all_of(group, [](const Member &m) { return m.reduction.has_value(); });
+      if (onlyReductions && space.rows > 1 && space.rows < splitBelowRows && space.reduced >= splitMinReduced) {
+        // Enough blocks for two waves of 132 SMs, each part at least 1024 elements.
+        int64_t parts = std::min((2 * 132 + space.rows - 1) / space.rows, space.reduced / 1024);
+        if (parts >= 2) {
+          for (Member &m : group) {
+            splits.push_back({m, parts});
+            grouped.insert(m.op);
+          }
+          continue;
+        }
+      }
       for (Member &m : group)
         grouped.insert(m.op);
       groups.push_back(std::move(group));
     }
     for (SmallVector<Member> &group : groups)
       lower(group);
+    for (auto &[member, parts] : splits)
+      lowerSplit(member, parts);
   }
 
   /// Adds the generics after the group's reduction that run over the same
@@ -360,27 +386,53 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
   /// value (the fill's, or the output's) and stores.
   static void emitReduction(OpBuilder &b, const Reduction &r, linalg::FillOp fill, const RowSpace &space,
                             ArrayRef<Value> rowIndices, Value tid, Value step, Value count) {
-    linalg::GenericOp op = r.op;
-    Location loc = op.getLoc();
+    Value zero = b.create<arith::ConstantIndexOp>(r.combiner->getLoc(), 0);
+    Value total = blockTotal(b, r, space, rowIndices, zero, count, tid, step);
+    storeCombined(b, r, fill, space, rowIndices, tid, total);
+  }
+
+  static Value identityOf(OpBuilder &b, const Reduction &r) {
     Type element = r.contribution.getType();
     TypedAttr identityAttr = isa<FloatType>(element)
                                  ? TypedAttr(b.getFloatAttr(element, r.identity))
                                  : TypedAttr(b.getIntegerAttr(element, static_cast<int64_t>(r.identity)));
-    Value identity = b.create<arith::ConstantOp>(loc, identityAttr);
-    auto loop = b.create<scf::ForOp>(loc, tid, count, step, ValueRange{identity});
+    return b.create<arith::ConstantOp>(r.combiner->getLoc(), identityAttr);
+  }
+
+  /// The block's combination of the row's reduced elements [begin, end):
+  /// each thread's strided partial, then gpu.all_reduce.
+  static Value blockTotal(OpBuilder &b, const Reduction &r, const RowSpace &space, ArrayRef<Value> rowIndices,
+                          Value begin, Value end, Value tid, Value step) {
+    linalg::GenericOp op = r.op;
+    Location loc = op.getLoc();
+    Value first = isConstantIntValue(begin, 0) ? tid : b.create<arith::AddIOp>(loc, begin, tid).getResult();
+    auto loop = b.create<scf::ForOp>(loc, first, end, step, ValueRange{identityOf(b, r)});
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       SmallVector<Value> loopIndices = space.loopIndices(b, loc, rowIndices, loop.getInductionVar());
       Value contribution = cloneBody(b, op, r.combiner, loopIndices).lookup(r.contribution);
-      IRMapping combine;
-      combine.map(op.getRegion().front().getArguments().back(), loop.getRegionIterArg(0));
-      combine.map(r.contribution, contribution);
-      b.create<scf::YieldOp>(loc, b.clone(*r.combiner, combine)->getResult(0));
+      b.create<scf::YieldOp>(loc, combine(b, r, loop.getRegionIterArg(0), contribution));
     }
-    auto total = b.create<gpu::AllReduceOp>(loc, loop.getResult(0),
-                                            gpu::AllReduceOperationAttr::get(b.getContext(), r.kind),
-                                            /*uniform=*/true);
+    return b.create<gpu::AllReduceOp>(loc, loop.getResult(0),
+                                      gpu::AllReduceOperationAttr::get(b.getContext(), r.kind),
+                                      /*uniform=*/true);
+  }
+
+  /// The reduction's combiner applied to an accumulator and a contribution.
+  static Value combine(OpBuilder &b, const Reduction &r, Value accumulator, Value contribution) {
+    IRMapping mapping;
+    mapping.map(r.combiner->getBlock()->getArguments().back(), accumulator);
+    mapping.map(r.contribution, contribution);
+    return b.clone(*r.combiner, mapping)->getResult(0);
+  }
+
+  /// Thread 0 combines `total` with the output's initial value (the fill's
+  /// constant, or the old element) and stores it.
+  static void storeCombined(OpBuilder &b, const Reduction &r, linalg::FillOp fill, const RowSpace &space,
+                            ArrayRef<Value> rowIndices, Value tid, Value total) {
+    linalg::GenericOp op = r.op;
+    Location loc = op.getLoc();
     Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
     Value isFirst = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, tid, zero);
     auto ifFirst = b.create<scf::IfOp>(loc, isFirst, /*withElseRegion=*/false);
@@ -391,11 +443,70 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
         pick(b, loc, op.getMatchingIndexingMap(init), space.loopIndices(b, loc, rowIndices));
     Value old = fill ? fill.getInputs().front()
                      : b.create<memref::LoadOp>(loc, init->get(), outIndices).getResult();
-    IRMapping finish;
-    finish.map(op.getRegion().front().getArguments().back(), old);
-    finish.map(r.contribution, total.getResult());
-    Value result = b.clone(*r.combiner, finish)->getResult(0);
-    b.create<memref::StoreOp>(loc, result, init->get(), outIndices);
+    b.create<memref::StoreOp>(loc, combine(b, r, old, total), init->get(), outIndices);
+  }
+
+  /// A lone reduction over few rows (fewer than `splitBelowRows`) and many
+  /// elements each, split across blocks: launch 1 has `parts` blocks per
+  /// row, each combining a contiguous part of the row into partials[row,
+  /// part]; launch 2 has a block per row that combines the row's partials in
+  /// part order with the initial value and stores.
+  static void lowerSplit(Member &m, int64_t parts) {
+    const Reduction &r = *m.reduction;
+    linalg::GenericOp op = m.op;
+    Location loc = op.getLoc();
+    RowSpace space(op);
+    OpBuilder b(m.fill ? m.fill.getOperation() : op.getOperation());
+    auto index = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v).getResult(); };
+    Value partials =
+        b.create<memref::AllocOp>(loc, MemRefType::get({space.rows, parts}, r.contribution.getType()));
+    Value one = index(1);
+    int64_t chunk = (space.reduced + parts - 1) / parts;
+    {
+      int64_t threads = 256;
+      Value blockX = index(threads);
+      auto launch = b.create<gpu::LaunchOp>(loc, index(space.rows * parts), one, one, blockX, one, one);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(&launch.getBody().front());
+      auto terminator = b.create<gpu::TerminatorOp>(loc);
+      b.setInsertionPoint(terminator);
+      Value block = launch.getBlockIds().x, tid = launch.getThreadIds().x;
+      Value row = b.create<arith::DivUIOp>(loc, block, index(parts));
+      Value part = b.create<arith::RemUIOp>(loc, block, index(parts));
+      SmallVector<Value> rowIndices = delinearize(b, loc, row, space.rowExtents);
+      Value begin = b.create<arith::MulIOp>(loc, part, index(chunk));
+      Value end = b.create<arith::MinUIOp>(loc, b.create<arith::AddIOp>(loc, begin, index(chunk)),
+                                           index(space.reduced));
+      Value total = blockTotal(b, r, space, rowIndices, begin, end, tid, blockX);
+      auto ifFirst = b.create<scf::IfOp>(loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, tid, index(0)),
+                                         /*withElseRegion=*/false);
+      b.setInsertionPoint(ifFirst.thenBlock()->getTerminator());
+      b.create<memref::StoreOp>(loc, total, partials, ValueRange{row, part});
+    }
+    {
+      int64_t threads = std::min<int64_t>(256, (parts + 31) / 32 * 32);
+      Value blockX = index(threads);
+      auto launch = b.create<gpu::LaunchOp>(loc, index(space.rows), one, one, blockX, one, one);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(&launch.getBody().front());
+      auto terminator = b.create<gpu::TerminatorOp>(loc);
+      b.setInsertionPoint(terminator);
+      Value row = launch.getBlockIds().x, tid = launch.getThreadIds().x;
+      auto loop = b.create<scf::ForOp>(loc, tid, index(parts), blockX, ValueRange{identityOf(b, r)});
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value partial = b.create<memref::LoadOp>(loc, partials, ValueRange{row, loop.getInductionVar()});
+        b.create<scf::YieldOp>(loc, combine(b, r, loop.getRegionIterArg(0), partial));
+      }
+      Value total = b.create<gpu::AllReduceOp>(loc, loop.getResult(0),
+                                               gpu::AllReduceOperationAttr::get(b.getContext(), r.kind),
+                                               /*uniform=*/true);
+      storeCombined(b, r, m.fill, space, delinearize(b, loc, row, space.rowExtents), tid, total);
+    }
+    op->erase();
+    if (m.fill)
+      m.fill->erase();
   }
 
   /// Every thread computes its strided elements of the row and stores them.

@@ -268,3 +268,61 @@ func.func @count(%ids: memref<64xi32>, %rank: memref<64xi32>) {
   }
   return
 }
+
+// -----
+
+// Few long rows (4 of 16384, a batch norm's channels): split across blocks.
+// Launch 1 has 16 parts a row (two waves of 132 SMs would want 66; each part
+// keeps at least 1024 elements), each block combining its contiguous part
+// into partials[row, part]; launch 2 has a block per row that adds the 16
+// partials in part order to the fill's constant and stores.
+// CHECK-LABEL: func.func @few_long_rows
+// CHECK: %[[PARTIALS:.*]] = memref.alloc() : memref<4x16xf32>
+// CHECK: gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c64, %{{.*}}, %{{.*}})
+// CHECK:   %[[ROW:.*]] = arith.divui %[[B]], %{{.*}} : index
+// CHECK:   %[[PART:.*]] = arith.remui %[[B]], %{{.*}} : index
+// CHECK:   %[[BEGIN:.*]] = arith.muli %[[PART]], %{{.*}} : index
+// CHECK:   %[[END:.*]] = arith.minui
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %[[END]] step
+// CHECK:   gpu.all_reduce add
+// CHECK:   memref.store %{{.*}}, %[[PARTIALS]][%[[ROW]], %[[PART]]] : memref<4x16xf32>
+// CHECK: gpu.launch blocks(%[[R:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c4, %{{.*}}, %{{.*}})
+// CHECK:   scf.for
+// CHECK:     memref.load %[[PARTIALS]][%[[R]], %{{.*}}] : memref<4x16xf32>
+// CHECK:   gpu.all_reduce add
+// CHECK:   memref.store %{{.*}}, %{{.*}}[%[[R]]] : memref<4xf32>
+// CHECK-NOT: linalg
+// CHECK: return
+func.func @few_long_rows(%x: memref<4x16384xf32>, %out: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x16384xf32>) outs(%out : memref<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %sum = arith.addf %acc, %in : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
+// Must not split: 256 rows are blocks enough, however long.
+// CHECK-LABEL: func.func @many_long_rows
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func @many_long_rows(%x: memref<256x16384xf32>, %out: memref<256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<256xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<256x16384xf32>) outs(%out : memref<256xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %sum = arith.addf %acc, %in : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
