@@ -58,9 +58,11 @@ const char *kSplitReductions = "func.func(strata-split-reductions{min-elements=1
 
 /// Long float reductions on the GPU with fewer results than a wave has SMs
 /// (the gradient norm over the arena): up to 1024 contiguous chunks, a block
-/// each, then the chunks in order.
+/// each, then the chunks in order. From 131,072 elements: one block reads
+/// about 8 elements a ns (GPU-BASELINE.md: 2M in 0.24 ms), so a split saves
+/// more than its second launch (about 2 us) from about 20,000 on.
 const char *kSplitReductionsIntoBlocks =
-    "func.func(strata-split-reductions{min-elements=1048576 lanes=1024 contiguous=true max-outputs=128}),"
+    "func.func(strata-split-reductions{min-elements=131072 lanes=1024 contiguous=true max-outputs=128}),"
     "canonicalize";
 
 /// What the CPU computes with hand-built vector loops: SGD on embedding
