@@ -17,7 +17,7 @@ ensure_torch
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for model in ae-mlp vae-mlp simclr-mlp bert-mini-mlm; do
-  "$strata" bench "models/$model.strata" --dry > "$work/$model.strata.json"
+  "$strata" bench "models/$model.strata" --dry --json > "$work/$model.strata.json"
 done
 "$python" bench/reference/kernel_count.py all > "$work/pytorch.jsonl"
 "$python" - "$work" << 'PY'

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -34,6 +35,13 @@ mlir::DialectRegistry strata::compiler::compilerRegistry() {
   return registry;
 }
 
+namespace {
+bool passTimesWanted = false;
+} // namespace
+
+void strata::compiler::reportPassTimes() { passTimesWanted = true; }
+bool strata::compiler::passTimesReported() { return passTimesWanted; }
+
 void strata::compiler::runPipeline(mlir::ModuleOp module, const std::string &pipeline, std::string &diagnostics) {
   mlir::PassManager pm(module.getContext());
   std::string parseError;
@@ -46,6 +54,12 @@ void strata::compiler::runPipeline(mlir::ModuleOp module, const std::string &pip
     inner = inner.substr(prefix.size(), inner.size() - prefix.size() - 1);
   if (mlir::failed(mlir::parsePassPipeline(inner, pm, errs)))
     throw CompileError{"internal: bad pipeline '" + pipeline + "': " + parseError};
+  if (passTimesWanted) { // printed when the pass manager goes, at the end of this call
+    auto timing = std::make_unique<mlir::DefaultTimingManager>();
+    timing->setEnabled(true);
+    timing->setDisplayMode(mlir::DefaultTimingManager::DisplayMode::List);
+    pm.enableTiming(std::move(timing));
+  }
   if (mlir::failed(pm.run(module)))
     throw CompileError{diagnostics.empty() ? "compilation failed" : diagnostics};
 }

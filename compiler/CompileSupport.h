@@ -33,6 +33,10 @@ mlir::DialectRegistry compilerRegistry();
 /// CompileError with the collected diagnostics when a pass fails.
 void runPipeline(mlir::ModuleOp module, const std::string &pipeline, std::string &diagnostics);
 
+/// Whether reportPassTimes (Compiler.h) was called: each runPipeline then
+/// prints where its time went, pass by pass, to stderr.
+bool passTimesReported();
+
 /// The PTX text of every gpu.binary in `module` (one, after the merge).
 std::string ptxOf(mlir::ModuleOp module);
 

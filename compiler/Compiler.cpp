@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -254,14 +255,12 @@ strata::runtime::DataSource strata::compiler::trainingDataOf(const frontend::Gra
   return source;
 }
 
-std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph &graph,
-                                                          const CompileOptions &options) {
-  mlir::DialectRegistry registry = compilerRegistry();
-  CompileContext cc(registry);
-  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
-  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
+namespace {
+
+/// What each function of a module at stage gpu launches and holds.
+std::vector<GpuFunctionReport> functionReports(mlir::ModuleOp module) {
   std::vector<GpuFunctionReport> reports;
-  for (auto func : module->getOps<mlir::func::FuncOp>()) {
+  for (auto func : module.getOps<mlir::func::FuncOp>()) {
     if (func.isExternal())
       continue;
     GpuFunctionReport r;
@@ -293,6 +292,33 @@ std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph
   return reports;
 }
 
+} // namespace
+
+std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph &graph,
+                                                          const CompileOptions &options) {
+  mlir::DialectRegistry registry = compilerRegistry();
+  CompileContext cc(registry);
+  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
+  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
+  return functionReports(*module);
+}
+
+strata::compiler::GpuCostReport strata::compiler::gpuCostReport(const frontend::Graph &graph,
+                                                                const CompileOptions &options,
+                                                                const ChipModel &chip) {
+  mlir::DialectRegistry registry = compilerRegistry();
+  CompileContext cc(registry);
+  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
+  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
+  GpuCostReport report;
+  report.functions = functionReports(*module);
+  auto step = module->lookupSymbol<mlir::func::FuncOp>("train_step");
+  if (!step)
+    throw CompileError{"internal: no train_step in the GPU program"};
+  report.trainStep = estimateStepCost(*module, step, chip);
+  return report;
+}
+
 strata::compiler::CudaBundleText strata::compiler::compileCudaBundle(const frontend::Graph &graph,
                                                                       const CompileOptions &options) {
   mlir::DialectRegistry registry = compilerRegistry();
@@ -307,7 +333,11 @@ strata::compiler::CudaBundleText strata::compiler::compileCudaBundle(const front
   // The cubin loads without the driver's JIT; where the toolkit is missing,
   // the PTX alone still runs.
   if (std::string ptxas = findPtxas(); !ptxas.empty()) {
+    auto start = std::chrono::steady_clock::now();
     text.cubin = assembleCubin(text.ptx, options.chip, ptxas);
+    if (passTimesReported())
+      std::fprintf(stderr, "ptxas (%s): %.3f s\n", options.chip.c_str(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     text.cubinFile = "kernels." + options.chip + ".cubin";
   }
   int64_t horizon = graph.train.schedule == "constant" ? 0 : scheduleStepsOf(graph, options, batch);

@@ -12,6 +12,7 @@
 #include "Dataset.h"
 #include "Function.h"
 #include "Graph.h"
+#include "KernelCosts.h"
 #include "ParamInit.h"
 
 #include <map>
@@ -54,6 +55,19 @@ struct GpuFunctionReport {
 };
 
 std::vector<GpuFunctionReport> gpuReport(const frontend::Graph &graph, const CompileOptions &options);
+
+/// The estimated cost of each launch of the GPU train step on `chip`
+/// (KernelCosts.h), with the memory report of every function.
+struct GpuCostReport {
+  std::vector<GpuFunctionReport> functions;
+  StepCost trainStep;
+};
+GpuCostReport gpuCostReport(const frontend::Graph &graph, const CompileOptions &options, const ChipModel &chip);
+
+/// From now on every pipeline prints to stderr where its time went, pass by
+/// pass (MLIR's timing manager in list form, as mlir-opt --mlir-timing), and
+/// a bundle's compile the time ptxas took: `strata compile --timing`.
+void reportPassTimes();
 
 /// The data set the spec's train section names, for `split`; an empty split
 /// is the spec's own ("train" when it names none).

@@ -104,15 +104,20 @@ commands:
          [--split train|test]         the BPE tokenizer of the spec's text data (a
                                       Hugging Face tokenizer.json), each text's ids,
                                       and the token rows the model reads
-  compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90] [--steps N|--epochs E]
+  compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90] [--steps N|--epochs E] [--timing]
                                       a bundle: manifest.json (the GPU step's schedule:
                                       launches and cuBLASLt calls) and kernels.ptx; the
                                       learning-rate schedule spans the run that --steps or
-                                      --epochs give (the spec's without), as for train
+                                      --epochs give (the spec's without), as for train;
+                                      --timing: each pass's time, and ptxas's, on stderr
   bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
                                       one JSON line: train-step time, compile time, memory
-  bench SPEC --dry [--batch B]        one JSON line: kernels and cuBLASLt calls per GPU
-                                      train step, arena bytes (compiled, not run)
+  bench SPEC --dry [--target=cuda] [--chip=sm_90] [--batch B] [--json]
+                                      the GPU train step compiled, not run: each kernel
+                                      and cuBLASLt call in launch order (threads, bytes,
+                                      FLOPs, spec lines, time on the chip's roofline),
+                                      the heaviest, the estimated step, the arena; a
+                                      warning for each serial launch
 
 SPEC is a .strata (DSL) or .json file.
 )";
@@ -366,7 +371,8 @@ int main(int argc, char **argv) {
                        runTokenize);
     if (command == "compile")
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
-                                              {"--chip", true}, {"--steps", true}, {"--epochs", true}}),
+                                              {"--chip", true}, {"--steps", true}, {"--epochs", true},
+                                              {"--timing", false}}),
                        runCompile);
     if (command == "search")
       return runSearch(parseArgs(argc, argv, {{"--index", true}, {"--query", true},
@@ -392,7 +398,7 @@ int main(int argc, char **argv) {
       return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
                                               {"--steps", true}, {"--warmup", true},
                                               {"--matmul", true}, {"--dry", false},
-                                              {"--json", false}}),
+                                              {"--chip", true}, {"--json", false}}),
                        runBench);
     throw UsageError{"unknown command '" + command + "' (see strata --help)"};
   } catch (const SpecError &error) {
