@@ -24,6 +24,9 @@ returns the loss tensor. Every choice follows the spec of the same name:
   sqrt(d), softmax, V), final LayerNorm, a vocab projection; 15% of the
   tokens picked for the loss (80% masked, 10% random, 10% kept);
   cross-entropy with ignore_index -100; AdamW 1e-4, weight decay 0.01.
+- bert-base-v8k (../shared/bert-base-v8k.strata): the same at 12 layers,
+  d_model 768, 12 heads, FFN 3072, 32 x 512 tokens.
+- simclr-mlp-4096: simclr-mlp at 4,096 images (8,192 views).
 """
 import collections
 import math
@@ -38,7 +41,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ae_mlp import AeMlp  # noqa: E402
 
 Workload = collections.namedtuple("Workload", "name model optimizer batch step")
-BATCH = {"ae-mlp": 256, "vae-mlp": 256, "simclr-mlp": 512, "bert-mini-mlm": 64}
+BATCH = {"ae-mlp": 256, "vae-mlp": 256, "simclr-mlp": 512, "bert-mini-mlm": 64,
+         "bert-base-v8k": 32, "simclr-mlp-4096": 4096}
 
 
 def xavier(layer):
@@ -126,12 +130,13 @@ class EncoderLayer(nn.Module):
 
 class BertMiniMlm(nn.Module):
     VOCAB, D, T, MASK = 8192, 256, 128, 1
+    LAYERS, HEADS, FFN = 4, 4, 1024
 
     def __init__(self):
         super().__init__()
         self.embed = nn.Embedding(self.VOCAB, self.D)
         self.pos = nn.Parameter(torch.zeros(self.T, self.D))
-        self.layers = nn.ModuleList(EncoderLayer(self.D, 4, 1024) for _ in range(4))
+        self.layers = nn.ModuleList(EncoderLayer(self.D, self.HEADS, self.FFN) for _ in range(self.LAYERS))
         self.ln = nn.LayerNorm(self.D)
         self.out = xavier(nn.Linear(self.D, self.VOCAB))
 
@@ -153,7 +158,11 @@ class BertMiniMlm(nn.Module):
         return F.cross_entropy(logits.view(-1, self.VOCAB), labels.view(-1), ignore_index=-100)
 
 
-def make(name, device="cpu", foreach=True, batch_size=None):
+class BertBaseV8k(BertMiniMlm):
+    D, T, LAYERS, HEADS, FFN = 768, 512, 12, 12, 3072
+
+
+def make(name, device="cpu", foreach=True, batch_size=None, fused=False):
     torch.manual_seed(0)
     b = batch_size or BATCH[name]
     if name == "ae-mlp":
@@ -162,20 +171,22 @@ def make(name, device="cpu", foreach=True, batch_size=None):
     elif name == "vae-mlp":
         model = VaeMlp()
         loss = model.loss
-    elif name == "simclr-mlp":
+    elif name in ("simclr-mlp", "simclr-mlp-4096"):
         model = SimclrMlp()
         loss = model.loss
-    elif name == "bert-mini-mlm":
-        model = BertMiniMlm()
+    elif name in ("bert-mini-mlm", "bert-base-v8k"):
+        model = BertMiniMlm() if name == "bert-mini-mlm" else BertBaseV8k()
         loss = model.loss
     else:
         raise SystemExit(f"unknown workload '{name}' (one of {', '.join(BATCH)})")
     model.to(device)
-    if name == "bert-mini-mlm":
-        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01, foreach=foreach)
-        batch = lambda: torch.randint(3, BertMiniMlm.VOCAB, (b, BertMiniMlm.T), device=device)  # noqa: E731
+    # fused=True: the single-kernel Adam/AdamW of CUDA builds (foreach is then unused).
+    kind = {"fused": True} if fused else {"foreach": foreach}
+    if name in ("bert-mini-mlm", "bert-base-v8k"):
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01, **kind)
+        batch = lambda: torch.randint(3, model.VOCAB, (b, model.T), device=device)  # noqa: E731
     else:
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=foreach)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, **kind)
         batch = lambda: torch.rand(b, 784, device=device)  # noqa: E731
 
     def step(inputs):
