@@ -43,6 +43,8 @@ from ae_mlp import AeMlp  # noqa: E402
 Workload = collections.namedtuple("Workload", "name model optimizer batch step")
 BATCH = {"ae-mlp": 256, "vae-mlp": 256, "simclr-mlp": 512, "bert-mini-mlm": 64,
          "bert-base-v8k": 32, "simclr-mlp-4096": 4096}
+# The four of WORKLOADS.md; the other two are its scale variants.
+REFERENCE = ["ae-mlp", "vae-mlp", "simclr-mlp", "bert-mini-mlm"]
 
 
 def xavier(layer):
