@@ -124,20 +124,24 @@ Value bceWithLogits(TensorMath &m, BceWithLogitsOp op) {
   return reduceLoss(m, perElement, op.getReduction());
 }
 
+/// -sum over labelled positions of log softmax(logits)[label], over their
+/// count, as sum(mask * lse) - sum(label's logit): each position's row is
+/// reduced first (a block per row on the GPU, never one reduction over the
+/// whole [..., classes] tensor), and the gradient, softmax * mask - one-hot,
+/// is elementwise: no [..., classes] tensor is kept besides the logits and
+/// their gradient.
 Value crossEntropy(TensorMath &m, CrossEntropyOp op) {
   Value logits = op.getLogits();
   auto type = TensorMath::typeOf(logits);
   int64_t classes = type.getShape().back();
-  Value logProbs = m.sub(logits, m.logSumExp(logits, -1, /*keepDims=*/true));
-  // Labels equal to the ignore index fall outside [0, classes): zero rows.
-  Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(), classes,
-                                              type.getElementType());
-  // Each position's log-probability of its label (and whether it has one)
-  // first, a row reduction, then the sum over positions: never one reduction
-  // over the whole [..., classes] product, which a GPU would run in one block.
-  Value picked = m.reduceSum(m.mul(target, logProbs), {-1}, /*keepDims=*/false);
-  Value labelled = m.reduceSum(target, {-1}, /*keepDims=*/false);
-  return m.div(m.neg(m.sumAll(picked)), m.sumAll(labelled));
+  Type element = type.getElementType();
+  // Labels outside [0, classes) (the ignore index) count nowhere.
+  Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(), classes, element);
+  Value mask = m.builder().create<LabelMaskOp>(m.location(), op.getLabels(), classes, element);
+  Value picked = m.reduceSum(m.mul(target, logits), {-1}, /*keepDims=*/false);
+  Value lse = m.logSumExp(logits, -1, /*keepDims=*/false);
+  Value nll = m.sub(m.sumAll(m.mul(mask, lse)), m.sumAll(picked));
+  return m.div(nll, m.sumAll(mask));
 }
 
 /// Hits over labelled positions. The label's logit is picked by a one-hot

@@ -63,6 +63,7 @@ int64_t reducedCount(Value input, ArrayRef<int64_t> axes) {
 STRATA_NO_GRADIENT(ParamOp)
 STRATA_NO_GRADIENT(ConstantOp)
 STRATA_NO_GRADIENT(ShiftedEyeOp)
+STRATA_NO_GRADIENT(LabelMaskOp)
 // Piecewise constant in their operands, or independent of their values.
 STRATA_NO_GRADIENT(HeavisideOp)
 STRATA_NO_GRADIENT(EqualOp)

@@ -621,6 +621,14 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return pushResult(loc, shape, "", adaptor.getElementType(), results);
 }
 
+LogicalResult LabelMaskOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  if (static_cast<int64_t>(adaptor.getClasses()) <= 0)
+    return emitOptionalError(loc, "label_mask classes must be positive");
+  return pushResult(loc, toShape(adaptor.getLabels().getType()), "", adaptor.getElementType(), results);
+}
+
 LogicalResult ShiftedEyeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &results) {

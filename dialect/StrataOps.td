@@ -829,6 +829,23 @@ def Strata_OneHotOp : Strata_Op<"one_hot", [Pure]> {
   let assemblyFormat = "$labels `depth` $depth attr-dict `:` type($labels) `->` $element_type";
 }
 
+def Strata_LabelMaskOp : Strata_Op<"label_mask", [Pure]> {
+  let summary = "1.0 where a label is a class in [0, classes), else 0.0 (an ignore index)";
+  let description = [{
+    The sum of `strata.one_hot %labels depth classes` over its class axis,
+    without the class axis: cross-entropy counts its labelled positions with
+    it, and a [B, T, classes] one-hot is never built to be summed away.
+
+    ```mlir
+    %m = strata.label_mask %labels classes 8192 : tensor<64x128xi32> -> f32
+    ```
+  }];
+  let arguments = (ins Strata_IndexTensor:$labels, I64Attr:$classes,
+                       TypeAttr:$element_type);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = "$labels `classes` $classes attr-dict `:` type($labels) `->` $element_type";
+}
+
 def Strata_ShiftedEyeOp : Strata_Op<"shifted_eye", [Pure]> {
   let summary = "a [rows, cols] matrix with 1.0 where col == (row + shift) mod cols";
   let description = [{

@@ -105,6 +105,7 @@ private:
   Value embedding(OpBuilder &b, EmbeddingOp op);
   Value embeddingGrad(OpBuilder &b, EmbeddingGradOp op);
   Value oneHot(OpBuilder &b, OneHotOp op);
+  Value labelMask(OpBuilder &b, LabelMaskOp op);
   Value tokenMask(OpBuilder &b, TokenMaskOp op);
   Value shiftedEye(OpBuilder &b, ShiftedEyeOp op);
   Value arenaPack(OpBuilder &b, ArenaPackOp op);
@@ -203,6 +204,7 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       .Case([&](EmbeddingOp e) { return one(embedding(b, e)); })
       .Case([&](EmbeddingGradOp e) { return one(embeddingGrad(b, e)); })
       .Case([&](OneHotOp o) { return one(oneHot(b, o)); })
+      .Case([&](LabelMaskOp o) { return one(labelMask(b, o)); })
       .Case([&](TokenMaskOp o) { return one(tokenMask(b, o)); })
       .Case([&](ShiftedEyeOp e) { return one(shiftedEye(b, e)); })
       .Case([&](ArenaSliceOp s) {
@@ -545,6 +547,22 @@ Value Lowering::oneHot(OpBuilder &b, OneHotOp op) {
                nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::SelectOp>(l, eq, constF(nb, l, et, 1), constF(nb, l, et, 0))});
              })
       .getResult(0);
+}
+
+Value Lowering::labelMask(OpBuilder &b, LabelMaskOp op) {
+  auto outType = typeOf(op.getResult());
+  Type et = outType.getElementType();
+  int64_t classes = static_cast<int64_t>(op.getClasses());
+  return buildElementwise(b, op.getLoc(), outType, {op.getLabels()}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    Value label = a[0];
+    if (!label.getType().isInteger(64))
+      label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), label);
+    Value zero = nb.create<arith::ConstantIntOp>(l, 0, 64);
+    Value count = nb.create<arith::ConstantIntOp>(l, classes, 64);
+    Value inRange = nb.create<arith::AndIOp>(l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, label, zero),
+                                             nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, label, count));
+    return nb.create<arith::SelectOp>(l, inRange, constF(nb, l, et, 1), constF(nb, l, et, 0)).getResult();
+  });
 }
 
 Value Lowering::tokenMask(OpBuilder &b, TokenMaskOp op) {

@@ -162,6 +162,24 @@ def StrataSortedScatterAdd : Pass<"strata-sorted-scatter-add", "mlir::func::Func
                            "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
+def StrataReuseDeadInputs : Pass<"strata-reuse-dead-inputs", "mlir::func::FuncOp"> {
+  let summary = "An elementwise op writes its result over an input it reads last (GPU)";
+  let description = [{
+    An all-parallel linalg.generic on tensors whose init is a tensor.empty
+    (not read by the body) takes as its init an input of the same type, read
+    with an identity map, that no later op in the block reads and that is
+    not a function argument: one-shot bufferization then writes the result
+    over that input's buffer instead of a new one (bert-mini-mlm: the logits'
+    gradient over the logits, 268 MB). Bufferization still copies if the
+    input is read afterwards through another value. Only for tensors of
+    `min-elements` or more.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"16777216",
+           "Leave results of fewer elements in buffers of their own">
+  ];
+}
+
 def StrataNegativeSamplingKernels : Pass<"strata-negative-sampling-kernels", "mlir::func::FuncOp"> {
   let summary = "Negative sampling's loss and gradients as one vector loop over the rows (CPU)";
   let description = [{

@@ -41,10 +41,12 @@ const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
                              "func.func(strata-fuse-elementwise),canonicalize";
 
 /// The same on the GPU, where scatter-adds into embedding tables become
-/// parallel sums in the ids' order instead of the CPU's loop over the ids.
+/// parallel sums in the ids' order instead of the CPU's loop over the ids,
+/// and an elementwise op writes over an input read for the last time (device
+/// memory is the scarcer).
 const char *kToFusedLinalgOnGpu = "func.func(strata-decompose),canonicalize,cse,"
                                   "func.func(strata-sorted-scatter-add,strata-lower-to-linalg),canonicalize,"
-                                  "func.func(strata-fuse-elementwise),canonicalize";
+                                  "func.func(strata-fuse-elementwise),canonicalize,func.func(strata-reuse-dead-inputs)";
 
 /// Tensors to memrefs; function results become out-parameters.
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "

@@ -57,3 +57,11 @@ func.func @one_hot_depth(%l: tensor<4xi32>) {
   %0 = strata.one_hot %l depth -2 : tensor<4xi32> -> f32
   return
 }
+
+// -----
+
+func.func @label_mask_classes(%l: tensor<4xi32>) {
+  // expected-error @+1 {{label_mask classes must be positive}}
+  %0 = strata.label_mask %l classes 0 : tensor<4xi32> -> f32
+  return
+}

@@ -14,18 +14,23 @@ func.func @softmax(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
   return %y : tensor<4x6xf32>
 }
 
-// Cross-entropy: log-softmax against one-hot labels, averaged over the
-// labels that are not the ignore index (their one-hot rows are zero). Rows
-// are reduced first (the label's log-probability, whether it has a label),
-// then the positions: no reduction over the whole [4, 5] product.
+// Cross-entropy: sum(mask * logsumexp) - sum(label's logit), over the count
+// of labelled positions (labels outside [0, 5), the ignore index, are in no
+// class and out of the mask). Rows are reduced before positions, and no
+// [4, 5] product is reduced whole; its gradient (softmax * mask - one-hot)
+// is elementwise.
 // CHECK-LABEL: func.func @cross_entropy
-// CHECK: %[[T:.*]] = strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
+// CHECK-DAG: %[[T:.*]] = strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
+// CHECK-DAG: %[[MASK:.*]] = strata.label_mask %{{.*}} classes 5 : tensor<4xi32> -> f32
 // CHECK: %[[P:.*]] = strata.mul %[[T]], %{{.*}} : tensor<4x5xf32>
 // CHECK: %[[PICK:.*]] = strata.reduce_sum %[[P]] axes [-1] : tensor<4x5xf32> -> tensor<4xf32>
-// CHECK: %[[N:.*]] = strata.reduce_sum %[[T]] axes [-1] : tensor<4x5xf32> -> tensor<4xf32>
-// CHECK-DAG: %[[TOTAL:.*]] = strata.reduce_sum %[[PICK]] axes [0] : tensor<4xf32> -> tensor<f32>
-// CHECK-DAG: %[[COUNT:.*]] = strata.reduce_sum %[[N]] axes [0] : tensor<4xf32> -> tensor<f32>
-// CHECK: %[[NLL:.*]] = strata.neg %[[TOTAL]]
+// CHECK: strata.reduce_max
+// CHECK: %[[LSE:.*]] = strata.reshape %{{.*}} [4] : tensor<4x1xf32> -> tensor<4xf32>
+// CHECK-DAG: %[[PICKED:.*]] = strata.reduce_sum %[[PICK]] axes [0] : tensor<4xf32> -> tensor<f32>
+// CHECK-DAG: %[[WEIGHTED:.*]] = strata.mul %[[MASK]], %[[LSE]] : tensor<4xf32>
+// CHECK: %[[LSES:.*]] = strata.reduce_sum %[[WEIGHTED]] axes [0] : tensor<4xf32> -> tensor<f32>
+// CHECK: %[[NLL:.*]] = strata.sub %[[LSES]], %[[PICKED]]
+// CHECK: %[[COUNT:.*]] = strata.reduce_sum %[[MASK]] axes [0] : tensor<4xf32> -> tensor<f32>
 // CHECK: strata.div %[[NLL]], %[[COUNT]]
 // CHECK-NOT: axes [0, 1]
 // CHECK-NOT: strata.cross_entropy

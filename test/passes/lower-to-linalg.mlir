@@ -166,6 +166,21 @@ func.func @one_hot_i64(%l: tensor<4xi64>) -> tensor<4x3xf32> {
 
 // -----
 
+// A label mask is elementwise over the labels: 1 where 0 <= label < classes.
+// CHECK-LABEL: func.func @label_mask
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%{{.*}} : tensor<2x4xi32>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK-DAG: %[[GE:.*]] = arith.cmpi sge
+// CHECK-DAG: %[[LT:.*]] = arith.cmpi slt
+// CHECK: %[[IN:.*]] = arith.andi %[[GE]], %[[LT]] : i1
+// CHECK: arith.select %[[IN]]
+func.func @label_mask(%l: tensor<2x4xi32>) -> tensor<2x4xf32> {
+  %0 = strata.label_mask %l classes 3 : tensor<2x4xi32> -> f32
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
 // BERT masking: reserved ids (below 3) are never picked, random ids are drawn
 // in [3, vocab), and unpicked labels hold the ignore index, -100 (an I64Attr
 // read as unsigned once made this 0, the padding id, so the loss scored
