@@ -4,6 +4,9 @@
 #   bash bench/gpu.sh prepare DIR      # here, on the CPU machine, after scripts/build.sh
 #   bash DIR/gpu.sh run DIR OUT        # there: correctness, step times, OUT/RESULTS.md
 #
+# With the device tool: prepare gpu-bench (gitignored, about 58 MB), carry it,
+# and run `bash gpu-bench/gpu.sh run gpu-bench $OUT` as the one command.
+#
 # prepare puts in DIR everything the GPU machine (CUDA and PyTorch, no LLVM,
 # no network) needs: strata-run, the bundles compiled for sm_90, each
 # bundle's CPU loss after the same steps, the cost model's estimates, the
