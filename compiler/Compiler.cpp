@@ -292,15 +292,21 @@ std::vector<GpuFunctionReport> functionReports(mlir::ModuleOp module) {
   return reports;
 }
 
+/// The spec's program at stage gpu (kernels outlined, nothing run).
+mlir::OwningOpRef<mlir::ModuleOp> buildGpuStage(CompileContext &cc, const frontend::Graph &graph,
+                                                const CompileOptions &options) {
+  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
+  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
+  return module;
+}
+
 } // namespace
 
 std::vector<GpuFunctionReport> strata::compiler::gpuReport(const frontend::Graph &graph,
                                                           const CompileOptions &options) {
   mlir::DialectRegistry registry = compilerRegistry();
   CompileContext cc(registry);
-  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
-  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
-  return functionReports(*module);
+  return functionReports(*buildGpuStage(cc, graph, options));
 }
 
 strata::compiler::GpuCostReport strata::compiler::gpuCostReport(const frontend::Graph &graph,
@@ -308,8 +314,7 @@ strata::compiler::GpuCostReport strata::compiler::gpuCostReport(const frontend::
                                                                 const ChipModel &chip) {
   mlir::DialectRegistry registry = compilerRegistry();
   CompileContext cc(registry);
-  auto module = buildTrainStage(cc.context, cc.diagnostics, graph, options);
-  lowerForGpu(*module, cc.diagnostics, options, mlir::strata::GpuStage::Gpu);
+  auto module = buildGpuStage(cc, graph, options);
   GpuCostReport report;
   report.functions = functionReports(*module);
   auto step = module->lookupSymbol<mlir::func::FuncOp>("train_step");

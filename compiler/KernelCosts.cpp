@@ -40,6 +40,8 @@
 
 #include "KernelCosts.h"
 
+#include "BufferViews.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -75,15 +77,9 @@ int64_t bytesOf(mlir::MemRefType type) {
 
 /// The gpu.func argument a memref inside a kernel views, or -1.
 int rootArgument(mlir::Value v) {
-  while (true) {
-    if (auto arg = mlir::dyn_cast<mlir::BlockArgument>(v))
-      return mlir::isa<mlir::gpu::GPUFuncOp>(arg.getOwner()->getParentOp()) ? static_cast<int>(arg.getArgNumber())
-                                                                             : -1;
-    mlir::Operation *def = v.getDefiningOp();
-    if (!def || !mlir::isa<mlir::ViewLikeOpInterface>(def))
-      return -1;
-    v = mlir::cast<mlir::ViewLikeOpInterface>(def).getViewSource();
-  }
+  auto arg = mlir::dyn_cast<mlir::BlockArgument>(mlir::strata::rootOf(v));
+  return arg && mlir::isa<mlir::gpu::GPUFuncOp>(arg.getOwner()->getParentOp()) ? static_cast<int>(arg.getArgNumber())
+                                                                               : -1;
 }
 
 bool readsThreadId(mlir::Value v) {
@@ -297,6 +293,7 @@ StepCost strata::compiler::estimateStepCost(mlir::ModuleOp module, mlir::func::F
       step.launches.push_back(gemmCost(call, chip));
   }
   for (const LaunchCost &c : step.launches)
-    step.seconds += c.seconds;
+    (c.gemm ? step.gemmSeconds : step.kernelSeconds) += c.seconds;
+  step.seconds = step.kernelSeconds + step.gemmSeconds;
   return step;
 }

@@ -60,7 +60,8 @@ struct LaunchCost {
 
 struct StepCost {
   std::vector<LaunchCost> launches; // in launch order
-  double seconds = 0;
+  double seconds = 0;               // kernels and GEMMs
+  double kernelSeconds = 0, gemmSeconds = 0;
 };
 
 /// The launches of `func` (a host function at stage gpu in `module`) with

@@ -36,17 +36,14 @@ namespace {
 /// their consumers: the kernel boundaries before bufferization.
 /// No CSE after the lowering: merging equal tensor.empty or fill ops would
 /// make several ops write one tensor, and bufferization would copy it.
-const char *kToFusedLinalg = "func.func(strata-decompose),canonicalize,cse,"
-                             "func.func(strata-lower-to-linalg),canonicalize,"
-                             "func.func(strata-fuse-elementwise),canonicalize";
-
-/// The same on the GPU, where scatter-adds into embedding tables become
-/// parallel sums in the ids' order instead of the CPU's loop over the ids,
-/// and an elementwise op writes over an input read for the last time (device
-/// memory is the scarcer).
-const char *kToFusedLinalgOnGpu = "func.func(strata-decompose),canonicalize,cse,"
-                                  "func.func(strata-sorted-scatter-add,strata-lower-to-linalg),canonicalize,"
-                                  "func.func(strata-fuse-elementwise),canonicalize,func.func(strata-reuse-dead-inputs)";
+/// On the GPU, scatter-adds into embedding tables become parallel sums in the
+/// ids' order instead of the CPU's loop over the ids, and an elementwise op
+/// writes over an input read for the last time (device memory is the scarcer).
+std::string toFusedLinalg(bool gpu) {
+  return std::string("func.func(strata-decompose),canonicalize,cse,func.func(") +
+         (gpu ? "strata-sorted-scatter-add," : "") + "strata-lower-to-linalg),canonicalize," +
+         "func.func(strata-fuse-elementwise),canonicalize" + (gpu ? ",func.func(strata-reuse-dead-inputs)" : "");
+}
 
 /// Tensors to memrefs; function results become out-parameters.
 const char *kBufferize = "one-shot-bufferize{bufferize-function-boundaries "
@@ -74,7 +71,7 @@ const char *kCpuKernels = "func.func(strata-sparse-sgd,strata-negative-sampling-
 
 /// Passes from the train stage to loops on memrefs.
 std::string toLoops(bool blas) {
-  std::string p = std::string(kCpuKernels) + "," + kToFusedLinalg + "," + kSplitReductions + "," + kBufferize +
+  std::string p = std::string(kCpuKernels) + "," + toFusedLinalg(/*gpu=*/false) + "," + kSplitReductions + "," + kBufferize +
                   ",buffer-deallocation-pipeline,";
   if (blas)
     p += "strata-matmul-to-blas,";
@@ -113,11 +110,12 @@ std::string mlir::strata::cpuLoopsToLLVMPipeline() {
 }
 
 std::string mlir::strata::gpuPipeline(const GpuPipelineOptions &o) {
-  std::string p = std::string("builtin.module(") + kToFusedLinalgOnGpu;
+  std::string p = "builtin.module(" + toFusedLinalg(/*gpu=*/true);
   if (o.stopAfter == GpuStage::Fused)
     return p + ")";
   // Run on the CPU (Tiled: emulation), reductions take the CPU's lane order,
-  // so the emulation computes what the CPU pipeline computes, bit for bit.
+  // so the emulation computes what the CPU pipeline computes, bit for bit; on
+  // the GPU, long ones with few results are split into blocks.
   p += std::string(",") + (o.stopAfter == GpuStage::Tiled ? kSplitReductions : kSplitReductionsIntoBlocks);
   // GEMMs to cuBLASLt; every other linalg op (copies included) becomes one
   // kernel: reductions a block per output, the rest with parallel dimensions

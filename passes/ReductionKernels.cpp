@@ -29,10 +29,9 @@
 // Split rows. A reduction with few rows and long ones (batch norm's
 // statistics: 32 channels of 512 x 28 x 28) would keep a few SMs busy and
 // the rest idle. In a group of reductions only, each becomes two launches,
-// in the group's order: blocks
-// (row, part) combine contiguous parts of the rows into partials[row, part],
-// enough parts for two waves of 132 SMs; then a block per row combines its
-// partials in part order and stores as above.
+// in the group's order: blocks (row, part) combine contiguous parts of the
+// rows into partials[row, part], enough parts for two waves of 132 SMs; then
+// a block per row combines its partials in part order and stores as above.
 //
 // The order of the additions differs from the loop lowering (a tree instead
 // of a left fold), so results differ in the last bits from the CPU back end.
@@ -59,6 +58,10 @@ using namespace mlir;
 using namespace mlir::strata;
 
 namespace {
+
+/// Blocks a split reduction aims for: two waves of an H100/H200's 132 SMs.
+/// Each part keeps at least 1024 elements.
+constexpr int64_t kSplitBlocks = 2 * 132;
 
 /// A reduction generic: `out = combiner(out, contribution)` per iteration.
 struct Reduction {
@@ -261,8 +264,7 @@ struct ReductionKernelsPass : public mlir::strata::impl::StrataReductionKernelsB
       // one's result, which its own launches then follow), split one by one.
       bool onlyReductions = llvm::all_of(group, [](const Member &m) { return m.reduction.has_value(); });
       if (onlyReductions && space.rows > 1 && space.rows < splitBelowRows && space.reduced >= splitMinReduced) {
-        // Enough blocks for two waves of 132 SMs, each part at least 1024 elements.
-        int64_t parts = std::min((2 * 132 + space.rows - 1) / space.rows, space.reduced / 1024);
+        int64_t parts = std::min((kSplitBlocks + space.rows - 1) / space.rows, space.reduced / 1024);
         if (parts >= 2) {
           for (Member &m : group) {
             splits.push_back({m, parts});

@@ -254,10 +254,6 @@ int runGpuTrain(const Options &options, const frontend::Graph &graph, const Data
 }
 #endif
 
-} // namespace
-
-namespace {
-
 /// The steps a run takes (and its learning-rate schedule spans): --steps,
 /// else --epochs of `perEpoch` steps, else the spec's steps or epochs.
 int64_t runLength(const Options &options, const frontend::Graph &graph, int64_t perEpoch) {
@@ -651,14 +647,20 @@ std::string megabytes(int64_t bytes) {
   return buffer;
 }
 
-std::vector<compiler::GpuFunctionReport> gpuReportOrThrow(const Options &options,
-                                                          const frontend::Graph &graph) {
+/// What a GPU report compiles: the spec at --batch, for --chip.
+compiler::CompileOptions gpuReportOptions(const Options &options, const frontend::Graph &graph) {
   compiler::CompileOptions compileOptions;
   compileOptions.batch = options.intFlag("--batch", graph.train.batch);
+  compileOptions.chip = chipFlag(options);
   if (compileOptions.batch < 1)
     throw UsageError{"--batch must be at least 1"};
+  return compileOptions;
+}
+
+std::vector<compiler::GpuFunctionReport> gpuReportOrThrow(const Options &options,
+                                                          const frontend::Graph &graph) {
   try {
-    return compiler::gpuReport(graph, compileOptions);
+    return compiler::gpuReport(graph, gpuReportOptions(options, graph));
   } catch (const compiler::CompileError &e) {
     throw InternalError{e.message};
   }
@@ -727,15 +729,11 @@ int runDryBench(const Options &options, const frontend::Graph &graph) {
   std::string target = options.get("--target", "cuda");
   if (target != "cuda")
     throw UsageError{"--dry estimates the cuda target's step; --target=" + target + " is measured, without --dry"};
-  std::string chip = chipFlag(options);
+  compiler::CompileOptions compileOptions = gpuReportOptions(options, graph);
+  const std::string &chip = compileOptions.chip;
   const compiler::ChipModel *model = compiler::chipModel(chip);
   if (!model)
     throw UsageError{"no cost figures for --chip=" + chip + " (known: " + compiler::knownCostChips() + ")"};
-  compiler::CompileOptions compileOptions;
-  compileOptions.batch = options.intFlag("--batch", graph.train.batch);
-  compileOptions.chip = chip;
-  if (compileOptions.batch < 1)
-    throw UsageError{"--batch must be at least 1"};
   compiler::GpuCostReport report;
   try {
     report = compiler::gpuCostReport(graph, compileOptions, *model);
@@ -746,11 +744,10 @@ int runDryBench(const Options &options, const frontend::Graph &graph) {
                            [](const compiler::GpuFunctionReport &r) { return r.name == "train_step"; });
   if (step == report.functions.end())
     throw InternalError{"no train_step in the GPU program"};
-  const std::vector<compiler::LaunchCost> &launches = report.trainStep.launches;
-  double kernelSeconds = 0, gemmSeconds = 0;
+  const compiler::StepCost &cost = report.trainStep;
+  const std::vector<compiler::LaunchCost> &launches = cost.launches;
   std::vector<size_t> serial, byTime(launches.size());
   for (size_t i = 0; i < launches.size(); ++i) {
-    (launches[i].gemm ? gemmSeconds : kernelSeconds) += launches[i].seconds;
     if (launches[i].serial)
       serial.push_back(i);
     byTime[i] = i;
@@ -773,9 +770,9 @@ int runDryBench(const Options &options, const frontend::Graph &graph) {
     j["opt_state_bytes"] = step->optStateBytes;
     j["scratch_bytes"] = step->scratchBytes;
     j["unplanned_scratch_bytes"] = step->unplannedBytes;
-    j["estimated_step_ms"] = report.trainStep.seconds * 1e3;
-    j["estimated_kernel_ms"] = kernelSeconds * 1e3;
-    j["estimated_gemm_ms"] = gemmSeconds * 1e3;
+    j["estimated_step_ms"] = cost.seconds * 1e3;
+    j["estimated_kernel_ms"] = cost.kernelSeconds * 1e3;
+    j["estimated_gemm_ms"] = cost.gemmSeconds * 1e3;
     j["serial_launches"] = serial.size();
     j["launches"] = nlohmann::ordered_json::array();
     for (const compiler::LaunchCost &c : launches)
@@ -792,8 +789,8 @@ int runDryBench(const Options &options, const frontend::Graph &graph) {
     for (size_t i = 0; i < std::min<size_t>(10, byTime.size()); ++i)
       printLaunch(byTime[i], launches[byTime[i]]);
     std::printf("estimated step: %s ms (%lld kernels %s ms, %lld cuBLASLt calls %s ms); arena %s\n",
-                millis(report.trainStep.seconds).c_str(), (long long)step->kernels, millis(kernelSeconds).c_str(),
-                (long long)step->libraryCalls, millis(gemmSeconds).c_str(), megabytes(arena).c_str());
+                millis(cost.seconds).c_str(), (long long)step->kernels, millis(cost.kernelSeconds).c_str(),
+                (long long)step->libraryCalls, millis(cost.gemmSeconds).c_str(), megabytes(arena).c_str());
   }
   for (size_t i : serial)
     std::fprintf(stderr,
