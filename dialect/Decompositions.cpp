@@ -127,8 +127,9 @@ Value bceWithLogits(TensorMath &m, BceWithLogitsOp op) {
 /// -sum over labelled positions of log softmax(logits)[label], over their
 /// count, as sum(mask * lse) - sum(label's logit): each position's row is
 /// reduced first (a block per row on the GPU, never one reduction over the
-/// whole [..., classes] tensor), and the gradient, softmax * mask - one-hot,
-/// is elementwise: no [..., classes] tensor is kept besides the logits and
+/// whole [..., classes] tensor), the label's logit is gathered (no one-hot
+/// is built or reduced), and the gradient, softmax * mask - one-hot, is
+/// elementwise: no [..., classes] tensor is kept besides the logits and
 /// their gradient.
 Value crossEntropy(TensorMath &m, CrossEntropyOp op) {
   Value logits = op.getLogits();
@@ -136,24 +137,21 @@ Value crossEntropy(TensorMath &m, CrossEntropyOp op) {
   int64_t classes = type.getShape().back();
   Type element = type.getElementType();
   // Labels outside [0, classes) (the ignore index) count nowhere.
-  Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(), classes, element);
   Value mask = m.builder().create<LabelMaskOp>(m.location(), op.getLabels(), classes, element);
-  Value picked = m.reduceSum(m.mul(target, logits), {-1}, /*keepDims=*/false);
+  Value picked = m.builder().create<PickLabelOp>(m.location(), logits, op.getLabels());
   Value lse = m.logSumExp(logits, -1, /*keepDims=*/false);
   Value nll = m.sub(m.sumAll(m.mul(mask, lse)), m.sumAll(picked));
   return m.div(nll, m.sumAll(mask));
 }
 
-/// Hits over labelled positions. The label's logit is picked by a one-hot
-/// product, which adds only exact zeros, so it equals the row's maximum
-/// exactly when the label has the largest logit.
+/// Hits over labelled positions. The label's logit is gathered, so it
+/// equals the row's maximum exactly when the label has the largest logit.
 Value accuracy(TensorMath &m, AccuracyOp op) {
   Value logits = op.getLogits();
   auto type = TensorMath::typeOf(logits);
-  Value target = m.builder().create<OneHotOp>(m.location(), op.getLabels(),
-                                              type.getShape().back(), type.getElementType());
-  Value labelled = m.reduceSum(target, {-1}, false);
-  Value picked = m.reduceSum(m.mul(target, logits), {-1}, false);
+  Value labelled = m.builder().create<LabelMaskOp>(m.location(), op.getLabels(),
+                                                   type.getShape().back(), type.getElementType());
+  Value picked = m.builder().create<PickLabelOp>(m.location(), logits, op.getLabels());
   Value hits = m.mul(m.equal(picked, m.reduceMax(logits, {-1}, false)), labelled);
   return m.div(m.sumAll(hits), m.sumAll(labelled));
 }

@@ -229,7 +229,6 @@ LogicalResult ErfOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradient
     return gradientByDecomposition(*this, b, resultGradients, operandGradients); \
   }
 STRATA_GRADIENT_BY_DECOMPOSITION(GeluOp)
-STRATA_GRADIENT_BY_DECOMPOSITION(SoftmaxOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(LayerNormOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(MseOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(BceWithLogitsOp)
@@ -242,6 +241,38 @@ STRATA_GRADIENT_BY_DECOMPOSITION(MaxPool2dOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(AvgPool2dOp)
 STRATA_GRADIENT_BY_DECOMPOSITION(Upsample2dOp)
 #undef STRATA_GRADIENT_BY_DECOMPOSITION
+
+/// The incoming gradient, placed at each row's label: one_hot(labels) * g,
+/// elementwise (nothing for a row whose label is no class).
+LogicalResult PickLabelOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                          SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  auto logits = typeOf(getLogits());
+  Value target = b.create<OneHotOp>(getLoc(), getLabels(), logits.getShape().back(),
+                                    logits.getElementType());
+  SmallVector<int64_t> column(logits.getShape());
+  column.back() = 1;
+  operandGradients.push_back(m.mul(target, m.reshape(single(resultGradients), column)));
+  operandGradients.push_back(Value()); // labels
+  return success();
+}
+
+/// dz = y (g - sum(g y)) along the axis, from the softmax's output y alone.
+/// The decomposition's reverse mode would recompute exp(z - max) from the
+/// input z instead, so z would stay alive from the forward pass to the
+/// backward next to y: in attention, a second [B, H, T, T] tensor per layer
+/// (bert-mini-mlm's arena kept 67 MB of scores for it).
+LogicalResult SoftmaxOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &operandGradients) {
+  TensorMath m(b, getLoc());
+  Value y = getResult(), g = single(resultGradients);
+  int64_t axis = getAxis();
+  Value dz = m.mul(y, m.sub(g, m.reduceSum(m.mul(g, y), {axis}, /*keepDims=*/true)));
+  operandGradients.push_back(dz);
+  if (getMask())
+    operandGradients.push_back(m.sumToShape(dz, typeOf(getMask())));
+  return success();
+}
 
 LogicalResult NegativeSamplingOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGradients,
                                                  SmallVectorImpl<Value> &operandGradients) {

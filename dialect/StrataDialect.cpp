@@ -629,6 +629,18 @@ LogicalResult LabelMaskOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return pushResult(loc, toShape(adaptor.getLabels().getType()), "", adaptor.getElementType(), results);
 }
 
+LogicalResult PickLabelOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  shapes::Shape logits = toShape(adaptor.getLogits().getType());
+  shapes::Shape labels = toShape(adaptor.getLabels().getType());
+  if (logits.empty() || shapes::isBatch(logits.back()) ||
+      shapes::Shape(logits.begin(), logits.end() - 1) != labels)
+    return emitOptionalError(loc, "pick_label needs labels shaped like the logits without their last (class) axis, got ",
+                             shapes::str(logits), " and ", shapes::str(labels));
+  return pushSameElementType(loc, adaptor.getLogits(), labels, "", results);
+}
+
 LogicalResult ShiftedEyeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &results) {

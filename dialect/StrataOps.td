@@ -846,6 +846,26 @@ def Strata_LabelMaskOp : Strata_Op<"label_mask", [Pure]> {
   let assemblyFormat = "$labels `classes` $classes attr-dict `:` type($labels) `->` $element_type";
 }
 
+def Strata_PickLabelOp : Strata_Op<"pick_label", [Pure]> {
+  let summary = "each row's entry at its label along the last axis; 0.0 where the label is no class";
+  let description = [{
+    `result[i...] = logits[i..., labels[i...]]` for a label in [0, classes),
+    0.0 for any other (an ignore index). Cross-entropy and accuracy take the
+    label's logit with it: a gather of one element per row, where a one-hot
+    product summed over the class axis would read the whole row again. Its
+    gradient is the one-hot times the incoming gradient, elementwise.
+
+    ```mlir
+    %p = strata.pick_label %logits, %labels : tensor<64x128x8192xf32>, tensor<64x128xi32> -> tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Strata_FloatTensor:$logits, Strata_IndexTensor:$labels);
+  let results = (outs Strata_FloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` type($logits) `,` type($labels) `->` type($result)
+  }];
+}
+
 def Strata_ShiftedEyeOp : Strata_Op<"shifted_eye", [Pure]> {
   let summary = "a [rows, cols] matrix with 1.0 where col == (row + shift) mod cols";
   let description = [{

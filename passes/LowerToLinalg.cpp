@@ -106,6 +106,7 @@ private:
   Value embeddingGrad(OpBuilder &b, EmbeddingGradOp op);
   Value oneHot(OpBuilder &b, OneHotOp op);
   Value labelMask(OpBuilder &b, LabelMaskOp op);
+  Value pickLabel(OpBuilder &b, PickLabelOp op);
   Value tokenMask(OpBuilder &b, TokenMaskOp op);
   Value shiftedEye(OpBuilder &b, ShiftedEyeOp op);
   Value arenaPack(OpBuilder &b, ArenaPackOp op);
@@ -205,6 +206,7 @@ FailureOr<SmallVector<Value>> Lowering::lower(OpBuilder &b, Operation *op) {
       .Case([&](EmbeddingGradOp e) { return one(embeddingGrad(b, e)); })
       .Case([&](OneHotOp o) { return one(oneHot(b, o)); })
       .Case([&](LabelMaskOp o) { return one(labelMask(b, o)); })
+      .Case([&](PickLabelOp o) { return one(pickLabel(b, o)); })
       .Case([&](TokenMaskOp o) { return one(tokenMask(b, o)); })
       .Case([&](ShiftedEyeOp e) { return one(shiftedEye(b, e)); })
       .Case([&](ArenaSliceOp s) {
@@ -562,6 +564,33 @@ Value Lowering::labelMask(OpBuilder &b, LabelMaskOp op) {
     Value inRange = nb.create<arith::AndIOp>(l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, label, zero),
                                              nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, label, count));
     return nb.create<arith::SelectOp>(l, inRange, constF(nb, l, et, 1), constF(nb, l, et, 0)).getResult();
+  });
+}
+
+Value Lowering::pickLabel(OpBuilder &b, PickLabelOp op) {
+  // out[i...] = 0 <= l < classes ? logits[i..., l] : 0, l = labels[i...]: a
+  // gather of one element per row (an out-of-range label reads class 0 and
+  // drops it).
+  auto outType = typeOf(op.getResult());
+  int64_t rank = outType.getRank();
+  Type et = outType.getElementType();
+  int64_t classes = typeOf(op.getLogits()).getShape().back();
+  Value logits = op.getLogits();
+  return buildElementwise(b, op.getLoc(), outType, {op.getLabels()}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    Value label = a[0];
+    if (!label.getType().isInteger(64))
+      label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), label);
+    Value zero = nb.create<arith::ConstantIntOp>(l, 0, 64);
+    Value count = nb.create<arith::ConstantIntOp>(l, classes, 64);
+    Value inRange = nb.create<arith::AndIOp>(l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, label, zero),
+                                             nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, label, count));
+    Value cls = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), nb.create<arith::SelectOp>(l, inRange, label, zero));
+    SmallVector<Value> at;
+    for (int64_t i = 0; i < rank; ++i)
+      at.push_back(nb.create<linalg::IndexOp>(l, i));
+    at.push_back(cls);
+    Value picked = nb.create<tensor::ExtractOp>(l, logits, at);
+    return nb.create<arith::SelectOp>(l, inRange, picked, constF(nb, l, et, 0)).getResult();
   });
 }
 

@@ -132,6 +132,20 @@ def StrataMatmulToBlas : Pass<"strata-matmul-to-blas", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def StrataGatherThroughElementwise : Pass<"strata-gather-through-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Gathers from an elementwise result read its inputs instead";
+  let description = [{
+    A `tensor.extract` in a linalg.generic's body that reads the result of an
+    all-parallel generic (identity output, projected-permutation inputs, a
+    small body) becomes that generic's body evaluated at the extracted point,
+    its inputs extracted through their indexing maps; repeated until the
+    gathers read no elementwise results. Cross-entropy's label logit then
+    reads the vocabulary GEMM's output and the bias, and the [B, T, V] bias
+    add need not be materialized for it.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def StrataFuseElementwise : Pass<"strata-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg.generic producers into their consumers";
   let description = [{

@@ -65,3 +65,12 @@ func.func @label_mask_classes(%l: tensor<4xi32>) {
   %0 = strata.label_mask %l classes 0 : tensor<4xi32> -> f32
   return
 }
+
+// -----
+
+func.func @pick_label_shape(%x: tensor<4x6xf32>, %l: tensor<5xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{pick_label needs labels shaped like the logits without their last (class) axis, got [4, 6] and [5]}}
+  %0 = strata.pick_label %x, %l : tensor<4x6xf32>, tensor<5xi32> -> tensor<5xf32>
+  return
+}

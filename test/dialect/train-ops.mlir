@@ -23,6 +23,8 @@ func.func @gradient_ops(%x: tensor<4x1xf32>, %g: tensor<4x3xf32>, %ids: tensor<4
   %6 = strata.one_hot %l depth 7 : tensor<4xi64> -> f32
   // CHECK: strata.label_mask %{{.*}} classes 7 : tensor<4xi64> -> f32
   %10 = strata.label_mask %l classes 7 : tensor<4xi64> -> f32
+  // CHECK: strata.pick_label %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<4xi64> -> tensor<4xf32>
+  %11 = strata.pick_label %g, %l : tensor<4x3xf32>, tensor<4xi64> -> tensor<4xf32>
   // CHECK: strata.shifted_eye rows 8 cols 8 shift 4 : f64
   %7 = strata.shifted_eye rows 8 cols 8 shift 4 : f64
   // CHECK: strata.embedding_grad %{{.*}}, %{{.*}} vocab 11 : tensor<4x6xi32>, tensor<4x6x5xf32> -> tensor<11x5xf32>

@@ -16,14 +16,13 @@ func.func @softmax(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
 
 // Cross-entropy: sum(mask * logsumexp) - sum(label's logit), over the count
 // of labelled positions (labels outside [0, 5), the ignore index, are in no
-// class and out of the mask). Rows are reduced before positions, and no
-// [4, 5] product is reduced whole; its gradient (softmax * mask - one-hot)
-// is elementwise.
+// class and out of the mask). Rows are reduced before positions, the label's
+// logit is gathered (no one-hot is built or reduced), and the gradient
+// (softmax * mask - one-hot) is elementwise.
 // CHECK-LABEL: func.func @cross_entropy
-// CHECK-DAG: %[[T:.*]] = strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
+// CHECK-NOT: strata.one_hot
 // CHECK-DAG: %[[MASK:.*]] = strata.label_mask %{{.*}} classes 5 : tensor<4xi32> -> f32
-// CHECK: %[[P:.*]] = strata.mul %[[T]], %{{.*}} : tensor<4x5xf32>
-// CHECK: %[[PICK:.*]] = strata.reduce_sum %[[P]] axes [-1] : tensor<4x5xf32> -> tensor<4xf32>
+// CHECK-DAG: %[[PICK:.*]] = strata.pick_label %{{.*}}, %{{.*}} : tensor<4x5xf32>, tensor<4xi32> -> tensor<4xf32>
 // CHECK: strata.reduce_max
 // CHECK: %[[LSE:.*]] = strata.reshape %{{.*}} [4] : tensor<4x1xf32> -> tensor<4xf32>
 // CHECK-DAG: %[[PICKED:.*]] = strata.reduce_sum %[[PICK]] axes [0] : tensor<4xf32> -> tensor<f32>
@@ -104,11 +103,12 @@ func.func @primitive(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %y : tensor<4xf32>
 }
 
-// Accuracy: the label's logit (picked by a one-hot product) against the row's
-// maximum, counted over labelled rows only.
+// Accuracy: the label's logit (gathered) against the row's maximum, counted
+// over labelled rows only.
 // CHECK-LABEL: func.func @accuracy
-// CHECK: %[[T:.*]] = strata.one_hot %{{.*}} depth 5 : tensor<4xi32> -> f32
-// CHECK: %[[N:.*]] = strata.reduce_sum %[[T]] axes [-1]
+// CHECK-NOT: strata.one_hot
+// CHECK-DAG: strata.label_mask %{{.*}} classes 5 : tensor<4xi32> -> f32
+// CHECK-DAG: strata.pick_label %{{.*}}, %{{.*}} : tensor<4x5xf32>, tensor<4xi32> -> tensor<4xf32>
 // CHECK: strata.reduce_max %{{.*}} axes [-1]
 // CHECK: strata.equal
 // CHECK: strata.div

@@ -181,6 +181,25 @@ func.func @label_mask(%l: tensor<2x4xi32>) -> tensor<2x4xf32> {
 
 // -----
 
+// The label's logit is a gather of one element per row; a label that is no
+// class (the ignore index) reads class 0 and gives 0.
+// CHECK-LABEL: func.func @pick_label
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%{{.*}} : tensor<2x4xi32>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: %[[IN:.*]] = arith.andi
+// CHECK: %[[CLS:.*]] = arith.select %[[IN]], %{{.*}}, %{{.*}} : i64
+// CHECK: %[[C:.*]] = arith.index_cast %[[CLS]] : i64 to index
+// CHECK-DAG: %[[I:.*]] = linalg.index 0 : index
+// CHECK-DAG: %[[J:.*]] = linalg.index 1 : index
+// CHECK: %[[V:.*]] = tensor.extract %{{.*}}[%[[I]], %[[J]], %[[C]]] : tensor<2x4x3xf32>
+// CHECK: arith.select %[[IN]], %[[V]], %{{.*}} : f32
+// CHECK-NOT: linalg.generic
+func.func @pick_label(%x: tensor<2x4x3xf32>, %l: tensor<2x4xi32>) -> tensor<2x4xf32> {
+  %0 = strata.pick_label %x, %l : tensor<2x4x3xf32>, tensor<2x4xi32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
 // BERT masking: reserved ids (below 3) are never picked, random ids are drawn
 // in [3, vocab), and unpicked labels hold the ignore index, -100 (an I64Attr
 // read as unsigned once made this 0, the padding id, so the loss scored
