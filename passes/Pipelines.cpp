@@ -38,13 +38,14 @@ namespace {
 /// make several ops write one tensor, and bufferization would copy it.
 /// On the GPU, scatter-adds into embedding tables become parallel sums in the
 /// ids' order instead of the CPU's loop over the ids, and an elementwise op
-/// writes over an input read for the last time (device memory is the scarcer).
+/// writes over an input read for the last time, and a large activation is
+/// recomputed for the backward pass (device memory is the scarcer).
 /// A gather from an elementwise result reads that op's inputs instead, before
 /// the fusion that decides what is materialized.
 std::string toFusedLinalg(bool gpu) {
   return std::string("func.func(strata-decompose),canonicalize,cse,func.func(") +
          (gpu ? "strata-sorted-scatter-add," : "") + "strata-lower-to-linalg),canonicalize," +
-         "func.func(strata-gather-through-elementwise,strata-fuse-elementwise),canonicalize" + (gpu ? ",func.func(strata-reuse-dead-inputs)" : "");
+         "func.func(strata-gather-through-elementwise,strata-fuse-elementwise),canonicalize" + (gpu ? ",func.func(strata-recompute-activations,strata-reuse-dead-inputs)" : "");
 }
 
 /// Tensors to memrefs; function results become out-parameters.
