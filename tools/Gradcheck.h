@@ -18,7 +18,8 @@ struct GradcheckOptions {
 /// Compiles @grad_step and @forward in f64, draws random inputs, and compares
 /// each sampled coordinate of every parameter's gradient with a central
 /// difference of the loss. Prints the worst relative error per parameter;
-/// returns 0 when every one is within the tolerance, 1 otherwise.
+/// returns 0 when every coordinate is within atol + tolerance * its scale
+/// (Gradcheck.cpp says which), 1 otherwise.
 int gradcheck(const frontend::Graph &graph, const std::string &specPath,
               const GradcheckOptions &options);
 

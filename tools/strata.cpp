@@ -59,8 +59,8 @@ commands:
                                       exact search's GPU top-k kernels after a stage
   fmt SPEC --to=json|dsl [-o FILE]    print SPEC in the other form
   gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
-                                      autodiff against central differences in f64,
-                                      worst relative error per parameter
+                                      autodiff against central differences in f64:
+                                      |difference| <= 1e-10 max(1, |loss|) + 1e-6 scale
   train SPEC [--target=cpu|cuda] [--epochs E | --steps N] [--batch B] [--seed S]
              [--checkpoint DIR] [--checkpoint-every N] [--resume] [--log FILE.jsonl]
              [--init PARAMS.safetensors] [--chip=sm_90] [--quiet] [--json]
