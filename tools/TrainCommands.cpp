@@ -385,9 +385,16 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
   if (probe != "all" && probe != "linear" && probe != "knn")
     throw UsageError{"--probe must be linear or knn, got '" + probe + "'"};
   bool json = options.has("--json");
-  int k = static_cast<int>(options.intFlag("--k", 20));
+  int64_t k = options.intFlag("--k", 20);
+  // Checked before seconds of data loading and forward passes: a user's
+  // mistake, not an internal error at the kNN probe.
+  if (k < 1)
+    throw UsageError{"--k must be at least 1, got " + std::to_string(k)};
 
   Dataset train = loadDataset(compiler::dataSourceOf(graph, "train"));
+  if (k > train.size)
+    throw UsageError{"--k " + std::to_string(k) + " is more neighbours than the " +
+                     std::to_string(train.size) + " training examples"};
   Dataset test = loadDataset(compiler::dataSourceOf(graph, "test"));
   compiler::CompileOptions compileOptions;
   compileOptions.batch = evalBatch(train.size, test.size, 1000);
@@ -432,7 +439,7 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
       j["linear_probe_accuracy"] = linearProbeAccuracy(trainZ, trainY, testZ, testY, train.numClasses, linear);
     }
     if (probe != "linear") {
-      KnnScores knn = knnScores(trainZ, trainY, testZ, testY, train.numClasses, k);
+      KnnScores knn = knnScores(trainZ, trainY, testZ, testY, train.numClasses, static_cast<int>(k));
       j["knn_accuracy"] = knn.accuracy;
       j["neighbour_label_agreement"] = knn.labelAgreement;
       j["k"] = k;
@@ -472,7 +479,7 @@ int strata::tools::runEval(const Options &options, const frontend::Graph &graph)
     std::printf("linear probe on %s (%lld-d): test accuracy %.4f\n", j["represent"].get<std::string>().c_str(),
                 (long long)j["dim"].get<int64_t>(), j["linear_probe_accuracy"].get<double>());
   if (j.contains("knn_accuracy"))
-    std::printf("kNN (cosine, k=%d) on %s: test accuracy %.4f, neighbours sharing the label %.4f\n", k,
+    std::printf("kNN (cosine, k=%lld) on %s: test accuracy %.4f, neighbours sharing the label %.4f\n", (long long)k,
                 j["represent"].get<std::string>().c_str(), j["knn_accuracy"].get<double>(),
                 j["neighbour_label_agreement"].get<double>());
   if (j.contains("effective_rank"))
