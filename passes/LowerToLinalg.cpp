@@ -551,18 +551,24 @@ Value Lowering::oneHot(OpBuilder &b, OneHotOp op) {
       .getResult(0);
 }
 
+/// A label widened to i64, and whether it is a class in [0, classes) (the
+/// ignore index is not).
+static std::pair<Value, Value> labelInRange(OpBuilder &b, Location l, Value label, int64_t classes) {
+  if (!label.getType().isInteger(64))
+    label = b.create<arith::ExtSIOp>(l, b.getI64Type(), label);
+  Value zero = b.create<arith::ConstantIntOp>(l, 0, 64);
+  Value count = b.create<arith::ConstantIntOp>(l, classes, 64);
+  Value inRange = b.create<arith::AndIOp>(l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, label, zero),
+                                          b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, label, count));
+  return {label, inRange};
+}
+
 Value Lowering::labelMask(OpBuilder &b, LabelMaskOp op) {
   auto outType = typeOf(op.getResult());
   Type et = outType.getElementType();
   int64_t classes = static_cast<int64_t>(op.getClasses());
   return buildElementwise(b, op.getLoc(), outType, {op.getLabels()}, [&](OpBuilder &nb, Location l, ValueRange a) {
-    Value label = a[0];
-    if (!label.getType().isInteger(64))
-      label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), label);
-    Value zero = nb.create<arith::ConstantIntOp>(l, 0, 64);
-    Value count = nb.create<arith::ConstantIntOp>(l, classes, 64);
-    Value inRange = nb.create<arith::AndIOp>(l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, label, zero),
-                                             nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, label, count));
+    Value inRange = labelInRange(nb, l, a[0], classes).second;
     return nb.create<arith::SelectOp>(l, inRange, constF(nb, l, et, 1), constF(nb, l, et, 0)).getResult();
   });
 }
@@ -577,13 +583,8 @@ Value Lowering::pickLabel(OpBuilder &b, PickLabelOp op) {
   int64_t classes = typeOf(op.getLogits()).getShape().back();
   Value logits = op.getLogits();
   return buildElementwise(b, op.getLoc(), outType, {op.getLabels()}, [&](OpBuilder &nb, Location l, ValueRange a) {
-    Value label = a[0];
-    if (!label.getType().isInteger(64))
-      label = nb.create<arith::ExtSIOp>(l, nb.getI64Type(), label);
+    auto [label, inRange] = labelInRange(nb, l, a[0], classes);
     Value zero = nb.create<arith::ConstantIntOp>(l, 0, 64);
-    Value count = nb.create<arith::ConstantIntOp>(l, classes, 64);
-    Value inRange = nb.create<arith::AndIOp>(l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, label, zero),
-                                             nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, label, count));
     Value cls = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), nb.create<arith::SelectOp>(l, inRange, label, zero));
     SmallVector<Value> at;
     for (int64_t i = 0; i < rank; ++i)
