@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -127,15 +128,17 @@ Geometry strata::runtime::geometryOf(const Tensor &embeddings) {
   double squares = 0;
   for (double v : x)
     squares += v * v;
-  // (The covariance is divided by the rows, so its singular values are
-  // sqrt(rows) smaller than the rows'; the scale follows.)
-  g.effectiveRank = effectiveRankOf(eigenOf(cov, g.dim, /*vectors=*/false), std::sqrt(squares / g.rows));
-  g.stdMin = std::sqrt(cov[0]);
+  // The deviations first: the eigen solver overwrites the covariance, its
+  // diagonal included (reading it afterwards gave a dead unit's std as -nan).
+  g.stdMin = std::numeric_limits<double>::infinity();
   for (int64_t d = 0; d < g.dim; ++d) {
-    double deviation = std::sqrt(cov[d * g.dim + d]);
+    double deviation = std::sqrt(std::max(cov[d * g.dim + d], 0.0));
     g.stdMin = std::min(g.stdMin, deviation);
     g.stdMean += deviation / g.dim;
   }
+  // (The covariance is divided by the rows, so its singular values are
+  // sqrt(rows) smaller than the rows'; the scale follows.)
+  g.effectiveRank = effectiveRankOf(eigenOf(cov, g.dim, /*vectors=*/false), std::sqrt(squares / g.rows));
   for (double s : stdsOf(normalized(x, g.rows, g.dim), g.rows, g.dim))
     g.normalizedStd += s / g.dim * std::sqrt(static_cast<double>(g.dim));
   return g;

@@ -380,6 +380,23 @@ TEST(Geometry, EffectiveRankCountsTheDirectionsUsed) {
   EXPECT_NE(collapseSign(point), "");
 }
 
+TEST(Geometry, PerDimensionStdIsTheDataNotTheSpectrumsWorkspace) {
+  // Dimensions 0, 1 and 3 move together (+-1, +-2, -+1) and dimension 2 is a
+  // dead unit (always 0): std 1, 2, 0, 1, whatever the covariance's
+  // off-diagonal terms. The eigen solver overwrites the covariance it is
+  // given, diagonal included; the deviations must not be read from it (they
+  // once were: a dead ReLU unit's std came out -nan).
+  Tensor rows = embeddings(64, 4, [](int64_t r, int64_t d) {
+    float t = r % 2 ? 1.0f : -1.0f;
+    const float scale[] = {1.0f, 2.0f, 0.0f, -1.0f};
+    return t * scale[d];
+  });
+  Geometry g = geometryOf(rows);
+  EXPECT_NEAR(g.effectiveRank, 1.0, 1e-6);
+  EXPECT_EQ(g.stdMin, 0.0);
+  EXPECT_NEAR(g.stdMean, (1.0 + 2.0 + 0.0 + 1.0) / 4, 1e-12);
+}
+
 TEST(Geometry, UniformityIsZeroForOnePointAndNegativeWhenSpread) {
   EXPECT_NEAR(uniformity(embeddings(20, 3, [](int64_t, int64_t) { return 2.0f; })), 0.0, 1e-12);
   // +-e_d for d < 4: pairs are equal (distance 0), opposite (4) or orthogonal (2).
