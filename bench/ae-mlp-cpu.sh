@@ -26,9 +26,9 @@ speed)
   "$python" - "$ours" "$theirs" << 'PY'
 import json, sys
 ours, theirs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-ratio = ours["step_ms_median"] / theirs["step_ms_median"]
-print(f"ae-mlp batch 256 train step: strata {ours['step_ms_median']:.2f} ms, "
-      f"pytorch eager {theirs['step_ms_median']:.2f} ms ({theirs['threads']} threads); "
+ratio = ours["median_step_ms"] / theirs["median_step_ms"]
+print(f"ae-mlp batch 256 train step: strata {ours['median_step_ms']:.2f} ms, "
+      f"pytorch eager {theirs['median_step_ms']:.2f} ms ({theirs['threads']} threads); "
       f"strata/pytorch = {ratio:.2f} ({1 / ratio:.2f}x {'faster' if ratio < 1 else 'slower'}); "
       f"strata compile {ours['compile_seconds']:.2f} s")
 PY

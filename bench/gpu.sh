@@ -113,7 +113,7 @@ EOF
 import json, sys
 w, n1, n2, f1, f2, est = sys.argv[1:]
 try:
-    t1, t2 = json.load(open(f1))["seconds"], json.load(open(f2))["seconds"]
+    t1, t2 = json.load(open(f1))["train_seconds"], json.load(open(f2))["train_seconds"]
     ms = (t2 - t1) / (int(n2) - int(n1)) * 1e3
 except Exception:
     ms = None

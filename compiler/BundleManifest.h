@@ -1,7 +1,9 @@
 //===- BundleManifest.h - a compiled GPU program as data ---------*- C++ -*-===//
 #pragma once
 
-#include "Compiler.h"
+#include "CompileOptions.h"
+#include "Graph.h"
+#include "ParamInit.h"
 
 #include "mlir/IR/BuiltinOps.h"
 

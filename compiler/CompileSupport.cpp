@@ -2,7 +2,7 @@
 
 #include "CompileSupport.h"
 
-#include "Compiler.h"
+#include "CompileOptions.h"
 #include "Pipelines.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

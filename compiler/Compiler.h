@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "CompileOptions.h"
 #include "Dataset.h"
 #include "Function.h"
 #include "Graph.h"
@@ -21,26 +22,6 @@
 #include <vector>
 
 namespace strata::compiler {
-
-struct CompileOptions {
-  int64_t batch = 0;          // 0: the spec's train batch
-  int64_t totalSteps = 0;     // for the cosine schedule
-  std::string mode = "train"; // train: @train_step; grad: @grad_step; forward: only @forward
-  bool float64 = false;
-  bool blas = true;
-  std::string chip = "sm_90"; // GPU stages
-  /// Run the GPU pipeline up to its parallel loops and execute those on the
-  /// CPU (cuBLASLt calls go to the BLAS): tests the GPU path without a GPU.
-  bool emulateGpu = false;
-};
-
-struct CompileError {
-  std::string message;
-};
-
-/// The stages `strata emit` can stop after, beyond the frontend's: the CPU
-/// path's and the GPU path's.
-enum class Stage { Train, Loops, LLVM, Fused, Gpu, NVVM, PTX };
 
 /// What one compiled function of the GPU path does per call, read from the
 /// program at stage `gpu` (no GPU needed).
@@ -64,20 +45,7 @@ struct GpuCostReport {
 };
 GpuCostReport gpuCostReport(const frontend::Graph &graph, const CompileOptions &options, const ChipModel &chip);
 
-/// From now on every pipeline prints to stderr where its time went, pass by
-/// pass (MLIR's timing manager in list form, as mlir-opt --mlir-timing), and
-/// a bundle's compile the time ptxas took: `strata compile --timing`.
-void reportPassTimes();
 
-/// The data set the spec's train section names, for `split`; an empty split
-/// is the spec's own ("train" when it names none).
-runtime::DataSource dataSourceOf(const frontend::Graph &graph, const std::string &split = "");
-
-/// The data set a training run reads: the spec's own, where a word set
-/// (kjv_words) holds a draw of its skip-gram pairs for each epoch of the spec,
-/// as word2vec draws them again every epoch. Evaluation, embedding and
-/// search read dataSourceOf's single draw.
-runtime::DataSource trainingDataOf(const frontend::Graph &graph);
 
 /// A GPU program as text: the bundle manifest (schedule and parameter
 /// layout; runtime/Bundle.h reads it) and its kernels' PTX.

@@ -2,7 +2,7 @@
 
 #include "Cubin.h"
 
-#include "Compiler.h"
+#include "CompileOptions.h"
 #include "Pipelines.h"
 
 #include "llvm/ADT/SmallString.h"

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "Compiler.h"
+#include "CompileOptions.h"
 #include "TopKLaunchPlan.h"
 
 #include <string>

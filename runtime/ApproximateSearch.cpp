@@ -40,6 +40,8 @@ ApproximateIndex::ApproximateIndex(const Tensor &rows, Similarity similarity, co
   graph_->hnsw.setEf(static_cast<size_t>(options.efSearch)); // searchKnn uses max(ef, k)
 }
 
+void ApproximateIndex::setEfSearch(int64_t ef) { graph_->hnsw.setEf(static_cast<size_t>(ef)); }
+
 ApproximateIndex::ApproximateIndex(Similarity similarity) : similarity_(similarity), rows_(0), dim_(0) {}
 
 std::unique_ptr<ApproximateIndex> ApproximateIndex::load(const std::string &path, int64_t dim,

@@ -43,6 +43,9 @@ public:
   std::vector<std::vector<Neighbour>> search(const Tensor &queries, int64_t k,
                                              const std::vector<std::vector<int64_t>> &exclude = {}) const;
 
+  /// The candidate list of later searches (at least k is used).
+  void setEfSearch(int64_t ef);
+
   int64_t size() const { return rows_; }
   int64_t dim() const { return dim_; }
 

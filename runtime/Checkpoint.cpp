@@ -38,6 +38,28 @@ std::string strata::runtime::checkpointPath(const std::string &dir) {
   return dir + "/checkpoint.safetensors";
 }
 
+CheckpointInfo strata::runtime::checkpointInfo(const std::string &dir) {
+  CheckpointInfo info;
+  std::string path = checkpointPath(dir);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return info;
+  std::map<std::string, std::string> metadata;
+  try {
+    metadata = readSafetensorsMetadata(path);
+  } catch (const SafetensorsError &e) {
+    throw CheckpointError{e.message};
+  }
+  info.present = true;
+  info.model = metadata.count("model") ? metadata.at("model") : "";
+  try {
+    info.step = metadata.count("step") ? std::stoll(metadata.at("step")) : 0;
+  } catch (const std::exception &) {
+    throw CheckpointError{"'" + path + "' has a malformed step"};
+  }
+  return info;
+}
+
 void strata::runtime::saveCheckpoint(const std::string &dir, const std::string &model,
                                      const std::vector<ParamEntry> &layout,
                                      const TrainState &state) {
@@ -158,4 +180,14 @@ void strata::runtime::loadCheckpoint(const std::string &dir, const std::string &
                             " elements for this optimizer"};
     std::memcpy(state.optState.data(), t->data(), t->bytes());
   }
+}
+
+int64_t strata::runtime::loadPretrained(const std::string &path, const std::string &block,
+                                        const std::vector<ParamEntry> &layout, Tensor &params) {
+  std::vector<ParamEntry> subset;
+  for (const ParamEntry &p : layout)
+    if (!block.empty() && (p.name == block || p.name.rfind(block + ".", 0) == 0))
+      subset.push_back(p);
+  loadSomeParameters(path, subset, params);
+  return static_cast<int64_t>(subset.size());
 }

@@ -30,6 +30,14 @@ struct TrainState {
 };
 
 std::string checkpointPath(const std::string &dir);
+/// What DIR's checkpoint says of its run, from its header alone; present
+/// is false when DIR holds no checkpoint file.
+struct CheckpointInfo {
+  bool present = false;
+  std::string model;
+  int64_t step = 0;
+};
+CheckpointInfo checkpointInfo(const std::string &dir);
 
 /// Writes the state atomically; creates `dir` (and its parents) when missing.
 void saveCheckpoint(const std::string &dir, const std::string &model,
@@ -52,5 +60,10 @@ int64_t loadParameters(const std::string &path, const std::vector<ParamEntry> &l
 /// .safetensors file by name; other tensors in the file are ignored (a
 /// pretrained model's head). Each must be there as f32 of its shape.
 void loadSomeParameters(const std::string &path, const std::vector<ParamEntry> &subset, Tensor &params);
+/// A spec's `init pretrained(path, params: block)`: the parameters of
+/// `block` (named "block" or "block.*" in `layout`) from the .safetensors
+/// file `path`; returns how many tensors were read.
+int64_t loadPretrained(const std::string &path, const std::string &block, const std::vector<ParamEntry> &layout,
+                       Tensor &params);
 
 } // namespace strata::runtime

@@ -84,3 +84,28 @@ void Progress::finish() {
     std::fflush(out_);
   }
 }
+
+StatusLine::StatusLine(std::FILE *out)
+    : out_(out), terminal_(::isatty(::fileno(out)) != 0), start_(std::chrono::steady_clock::now()),
+      lastDraw_(start_ - std::chrono::seconds(1)) {}
+
+StatusLine::~StatusLine() { clear(); }
+
+void StatusLine::show(const std::string &text, bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!terminal_ || (!force && now - lastDraw_ < std::chrono::milliseconds(100)))
+    return;
+  lastDraw_ = now;
+  double seconds = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(out_, "\r\033[K%s  %.0f s", text.c_str(), seconds);
+  std::fflush(out_);
+  drawn_ = true;
+}
+
+void StatusLine::clear() {
+  if (!drawn_)
+    return;
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
+  drawn_ = false;
+}

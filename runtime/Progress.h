@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 namespace strata::runtime {
 
@@ -33,6 +34,28 @@ private:
   std::chrono::steady_clock::time_point start_, lastDraw_;
   int64_t lastDone_ = -1;
   double lastLoss_ = 0;
+};
+
+/// What a slow step that is not training shows: one line on a terminal,
+/// redrawn in place at most ten times a second ("embedding 60,000 rows",
+/// "t-SNE iteration 250/1000") and cleared when the step ends, so the
+/// command's own output is unchanged. Off a terminal it shows nothing.
+class StatusLine {
+public:
+  explicit StatusLine(std::FILE *out = stderr);
+  ~StatusLine();
+  StatusLine(const StatusLine &) = delete;
+  StatusLine &operator=(const StatusLine &) = delete;
+  /// Shows `text` (with the seconds since the line was made), unless it
+  /// was redrawn less than 0.1 s ago; `force` draws it anyway.
+  void show(const std::string &text, bool force = false);
+  void clear();
+
+private:
+  std::FILE *out_;
+  bool terminal_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_, lastDraw_;
 };
 
 } // namespace strata::runtime

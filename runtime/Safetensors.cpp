@@ -109,8 +109,15 @@ void strata::runtime::writeSafetensors(
   }
 }
 
-Safetensors strata::runtime::readSafetensors(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
+namespace {
+
+/// A file's JSON header, and where its data starts and how long it is.
+struct Header {
+  nlohmann::json json;
+  uint64_t dataStart = 0, dataSize = 0;
+};
+
+Header readHeader(std::ifstream &in, const std::string &path) {
   if (!in)
     throw SafetensorsError{"cannot open '" + path + "'"};
   in.seekg(0, std::ios::end);
@@ -127,10 +134,33 @@ Safetensors strata::runtime::readSafetensors(const std::string &path) {
                            " runs past the end of the file"};
   std::string text(length, '\0');
   in.read(text.data(), static_cast<std::streamsize>(length));
-  nlohmann::json header = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!header.is_object())
+  Header h;
+  h.json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!h.json.is_object())
     throw SafetensorsError{"'" + path + "': the header is not a JSON object"};
-  uint64_t dataStart = 8 + length, dataSize = fileSize - dataStart;
+  h.dataStart = 8 + length;
+  h.dataSize = fileSize - h.dataStart;
+  return h;
+}
+
+} // namespace
+
+std::map<std::string, std::string> strata::runtime::readSafetensorsMetadata(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  Header h = readHeader(in, path);
+  std::map<std::string, std::string> metadata;
+  if (h.json.contains("__metadata__") && h.json["__metadata__"].is_object())
+    for (auto &[k, v] : h.json["__metadata__"].items())
+      if (v.is_string())
+        metadata[k] = v.get<std::string>();
+  return metadata;
+}
+
+Safetensors strata::runtime::readSafetensors(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  Header h = readHeader(in, path);
+  nlohmann::json &header = h.json;
+  uint64_t dataStart = h.dataStart, dataSize = h.dataSize;
 
   Safetensors file;
   // Tensors in the order of their data, which is the order they were written.

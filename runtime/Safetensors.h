@@ -36,5 +36,7 @@ void writeSafetensors(const std::string &path,
 
 /// Reads a whole file; throws SafetensorsError naming what is wrong.
 Safetensors readSafetensors(const std::string &path);
+/// Only the string metadata of a file (its header alone is read).
+std::map<std::string, std::string> readSafetensorsMetadata(const std::string &path);
 
 } // namespace strata::runtime

@@ -22,41 +22,25 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// The role of the batch's labels among a step's inputs, for the collapse
-/// watch only: no argument of the step has it.
-const char *const kWatchLabels = "watch:label";
-
-/// The input tensors a function takes, by role, with the data field of each.
-struct Inputs {
-  std::map<std::string, Tensor> tensors;
-  std::map<std::string, std::string> fields;
-};
-
-Inputs inputsOf(const Function &f, const Dataset &data) {
-  Inputs in;
-  for (const ArgSpec &arg : f.args())
-    if (arg.role.rfind("input:", 0) == 0) {
-      if (!data.hasField(arg.field))
-        throw DataError{"data set " + data.name + " has no field '" + arg.field + "' for " + arg.role.substr(6)};
-      in.tensors[arg.role] = Tensor(arg.dtype, arg.shape);
-      in.fields[arg.role] = arg.field;
-    }
-  return in;
+/// One tensor per batch input, shaped as the step takes it; a data set
+/// without a field an input reads is the user's error, named.
+std::vector<Tensor> batchTensors(const std::vector<ArgSpec> &inputs, const Dataset &data) {
+  std::vector<Tensor> tensors;
+  for (const ArgSpec &arg : inputs) {
+    if (!data.hasField(arg.field))
+      throw DataError{"data set " + data.name + " has no field '" + arg.field + "' for " + arg.role.substr(6)};
+    tensors.emplace_back(arg.dtype, arg.shape);
+  }
+  return tensors;
 }
 
-/// Batch `index` of an evaluation pass (sampled fields keyed by it as a step).
-void fillBatch(Inputs &in, const Dataset &data, const std::vector<int64_t> &order, int64_t index,
-               int64_t batch, uint64_t seed) {
-  for (auto &[role, tensor] : in.tensors)
-    fillField(data, in.fields.at(role), order, index * batch, seed, index, tensor);
-}
-
-/// Why a step's loss is not finite: the grad norm and the first parameter
+/// Why a step's loss is not finite: the grad norm (where read back) and the first parameter
 /// that has non-finite values after the update.
-std::string divergenceCause(double loss, double gradNorm, const std::vector<ParamEntry> &layout,
+std::string divergenceCause(const StepOutputs &out, const std::vector<ParamEntry> &layout,
                             const Tensor &params) {
-  std::string cause = "loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite");
-  cause += ", gradient norm " + std::to_string(gradNorm);
+  std::string cause = "loss is " + std::string(std::isnan(out.loss) ? "NaN" : "infinite");
+  if (out.gradNorm)
+    cause += ", gradient norm " + std::to_string(*out.gradNorm);
   for (const ParamEntry &p : layout)
     for (int64_t i = 0; i < p.numElements(); ++i)
       if (!std::isfinite(params.at(p.offset + i)))
@@ -64,32 +48,44 @@ std::string divergenceCause(double loss, double gradNorm, const std::vector<Para
   return cause + "; every parameter is still finite (the forward pass overflowed)";
 }
 
-/// Fills step s + 1's inputs on a second thread while step s runs: the two
-/// sets of inputs alternate (step s uses set s % 2).
+/// One set of a step's batch tensors: one per runner input, in its order,
+/// and the batch's labels for the collapse watch when it has them.
+struct BatchSlot {
+  std::vector<Tensor> tensors;
+  Tensor labels; // empty: none
+};
+
+/// Fills step s + 1's batch on a second thread while step s runs: the two
+/// slots alternate (step s uses slot s % 2).
 class BatchPrefetch {
 public:
-  BatchPrefetch(StepBatches &batches, std::array<Inputs, 2> &inputs, int64_t first, int64_t end)
-      : batches_(batches), inputs_(inputs), end_(end) {
+  BatchPrefetch(StepBatches &batches, const std::vector<ArgSpec> &inputs, std::array<BatchSlot, 2> &slots,
+                int64_t first, int64_t end)
+      : batches_(batches), inputs_(inputs), slots_(slots), end_(end) {
     if (first < end)
       next_ = std::async(std::launch::async, [this, first] { fill(first); });
   }
 
-  /// Waits until step s's inputs are filled, then starts on step s + 1's.
-  void await(int64_t s) {
+  /// Waits until step s's batch is filled, then starts on step s + 1's.
+  BatchSlot &await(int64_t s) {
     next_.get(); // rethrows what filling threw
     if (s + 1 < end_)
       next_ = std::async(std::launch::async, [this, s] { fill(s + 1); });
+    return slots_[s % 2];
   }
 
 private:
   void fill(int64_t s) {
-    Inputs &in = inputs_[s % 2];
-    for (auto &[role, tensor] : in.tensors)
-      batches_.gather(s, in.fields.at(role), tensor);
+    BatchSlot &slot = slots_[s % 2];
+    for (size_t k = 0; k < inputs_.size(); ++k)
+      batches_.gather(s, inputs_[k].field, slot.tensors[k]);
+    if (!slot.labels.empty())
+      batches_.gather(s, "label", slot.labels);
   }
 
   StepBatches &batches_;
-  std::array<Inputs, 2> &inputs_;
+  const std::vector<ArgSpec> &inputs_;
+  std::array<BatchSlot, 2> &slots_;
   int64_t end_;
   std::future<void> next_; // destroyed first: waits for a fill in flight
 };
@@ -123,16 +119,16 @@ public:
       }
   }
 
-  /// Measures step `step`'s batch `in` when the step is due. `record`: the
-  /// step's log record, or null when the run keeps no log. `labels`: the
-  /// batch's labels, or null.
-  void check(int64_t step, uint64_t seed, Inputs &in, nlohmann::ordered_json *record, Progress *progress,
-             const Tensor *labels) {
+  /// Measures step `step`'s batch when the step is due. `record`: the
+  /// step's log record, or null when the run keeps no log.
+  void check(int64_t step, uint64_t seed, const std::vector<ArgSpec> &inputs, BatchSlot &batch,
+             nlohmann::ordered_json *record, Progress *progress) {
     if (!forward_ || step % every_ != 0)
       return;
     std::map<std::string, Tensor *> byRole = byRole_;
-    for (auto &[role, tensor] : in.tensors)
-      byRole[role] = &tensor;
+    for (size_t k = 0; k < inputs.size(); ++k)
+      byRole[inputs[k].role] = &batch.tensors[k];
+    const Tensor *labels = batch.labels.empty() ? nullptr : &batch.labels;
     forward_->call(forward_->buffersByRole(byRole), {static_cast<int64_t>(seed), step});
     const Tensor &represent = outputs_.at("represent:" + name_);
     Geometry g = geometryOf(represent);
@@ -179,55 +175,37 @@ int64_t strata::runtime::batchOf(const Function &function) {
   return 0;
 }
 
-TrainResult strata::runtime::train(const Function &step, const std::vector<ParamEntry> &layout,
-                                   const Dataset &data, TrainState &state,
-                                   const TrainOptions &options) {
-  StepBatches batches(data, batchOf(step), options.seed);
+TrainResult strata::runtime::train(StepRunner &runner, const std::vector<ParamEntry> &layout,
+                                   const Dataset &data, TrainState &state, const TrainOptions &options) {
+  const std::vector<ArgSpec> &inputs = runner.inputs();
+  int64_t batch = inputs.empty() || inputs[0].shape.empty() ? 0 : inputs[0].shape[0];
+  StepBatches batches(data, batch, options.seed);
   int64_t perEpoch = batches.stepsPerEpoch();
   if (options.resume) {
     loadCheckpoint(options.checkpointDir, options.model, layout, state);
     if (state.seed != options.seed)
       throw CheckpointError{"the checkpoint was trained with seed " + std::to_string(state.seed) +
                             ", this run asks for seed " + std::to_string(options.seed)};
+    if (state.step >= options.totalSteps)
+      throw CheckpointError{"nothing to resume: the checkpoint in " + options.checkpointDir + " is at step " +
+                            std::to_string(state.step) + ", and this run ends at step " +
+                            std::to_string(options.totalSteps) + "; give --steps or --epochs beyond it"};
   }
   state.seed = options.seed;
 
-  // Two sets of inputs: a second thread fills step s + 1's while step s
-  // runs on the other (the batches depend only on the seed and the step).
-  std::array<Inputs, 2> inputs = {inputsOf(step, data), inputsOf(step, data)};
-  // The watch's labels ride along with each batch (no argument of the step).
-  bool watchLabels = options.watchEvery > 0 && data.numClasses > 0 && data.fields.count("label");
-  for (Inputs &in : inputs)
-    if (watchLabels) {
-      in.tensors[kWatchLabels] = Tensor(DType::I32, {batchOf(step)});
-      in.fields[kWatchLabels] = "label";
-    }
-  Tensor loss(step.args()[step.find("loss")].dtype, {});
-  Tensor gradNorm(loss.dtype(), {});
-  std::map<std::string, Tensor *> byRole = {{"params", &state.params},
-                                            {"opt_state", &state.optState},
-                                            {"loss", &loss},
-                                            {"metric:grad_norm", &gradNorm}};
-  Tensor scratch; // the planned arena of activations, when the program has one
-  if (int index = step.find("scratch"); index >= 0) {
-    scratch = Tensor(step.args()[index].dtype, step.args()[index].shape);
-    byRole["scratch"] = &scratch;
+  // Two batch slots: a second thread fills step s + 1's while step s runs
+  // on the other (the batches depend only on the seed and the step). The
+  // watch's labels ride along with each batch (no argument of the step).
+  bool watchLabels = options.forward && options.watchEvery > 0 && data.numClasses > 0 && data.fields.count("label");
+  std::array<BatchSlot, 2> slots;
+  for (BatchSlot &slot : slots) {
+    slot.tensors = batchTensors(inputs, data);
+    if (watchLabels)
+      slot.labels = Tensor(DType::I32, {batch});
   }
-  // The step's other outputs: @metric scalars (logged).
-  std::map<std::string, Tensor> outputs;
-  for (const ArgSpec &arg : step.args())
-    if (arg.isBuffer && arg.role.rfind("metric:", 0) == 0 && !byRole.count(arg.role)) {
-      outputs[arg.role] = Tensor(arg.dtype, arg.shape);
-      byRole[arg.role] = &outputs[arg.role];
-    }
+  runner.begin(state);
   CollapseWatch watch(options.forward, state.params, options.watchEvery);
-  std::array<std::vector<Tensor *>, 2> buffers;
-  for (int slot = 0; slot < 2; ++slot) {
-    for (auto &[role, tensor] : inputs[slot].tensors)
-      byRole[role] = &tensor;
-    buffers[slot] = step.buffersByRole(byRole);
-  }
-  BatchPrefetch prefetch(batches, inputs, state.step, options.totalSteps);
+  BatchPrefetch prefetch(batches, inputs, slots, state.step, options.totalSteps);
 
   TrainResult result;
   result.firstStep = state.step;
@@ -238,64 +216,89 @@ TrainResult strata::runtime::train(const Function &step, const std::vector<Param
   if (options.progress)
     progress = std::make_unique<Progress>(state.step, options.totalSteps, perEpoch, options.progress);
   int64_t checkpointEvery = options.checkpointEvery > 0 ? options.checkpointEvery : perEpoch;
+  bool checkpoints = !options.checkpointDir.empty();
+  auto checkpointAfter = [&](int64_t s) {
+    return checkpoints && ((s + 1) % checkpointEvery == 0 || s + 1 == options.totalSteps);
+  };
 
   auto loopStart = Clock::now();
-  int64_t lossEpoch = -1;
+  auto lastFinish = loopStart;
+  int64_t lossEpoch = -1, epochLossCount = 0, finishedThrough = state.step - 1;
   double epochLossSum = 0;
-  int64_t epochLossCount = 0;
-  for (int64_t s = state.step; s < options.totalSteps; ++s) {
+  std::array<double, 2> launchMs{};
+  std::array<nlohmann::ordered_json, 2> measured; // the watch's figures, logged after the step's own
+
+  // Step s's outputs read back: checked, counted, logged, shown, and
+  // checkpointed after when due.
+  auto finishStep = [&](int64_t s) {
+    StepOutputs out = runner.finish(s);
+    auto now = Clock::now();
+    // A step that overlaps the next is timed from the previous step's end.
+    result.stepMs.push_back(runner.overlapsSteps() ? std::chrono::duration<double, std::milli>(now - lastFinish).count()
+                                                   : launchMs[s % 2]);
+    if (result.stepMs.size() == 1)
+      result.firstStepSeconds = std::chrono::duration<double>(now - loopStart).count();
+    lastFinish = now;
+    finishedThrough = s;
+    state.step = s + 1;
+    if (!std::isfinite(out.loss)) {
+      if (progress)
+        progress->finish();
+      runner.sync();
+      throw DivergenceError{s, divergenceCause(out, layout, state.params)};
+    }
     int64_t epoch = s / perEpoch;
     if (epoch != lossEpoch) {
       lossEpoch = epoch;
       epochLossSum = 0;
       epochLossCount = 0;
     }
-    prefetch.await(s);
-    auto labels = inputs[s % 2].tensors.find(kWatchLabels);
-    nlohmann::ordered_json measured; // the watch's figures, logged after the step's own
-    watch.check(s, options.seed, inputs[s % 2], log ? &measured : nullptr, progress ? progress.get() : nullptr,
-                labels == inputs[s % 2].tensors.end() ? nullptr : &labels->second);
-    auto before = Clock::now();
-    step.call(buffers[s % 2], {static_cast<int64_t>(options.seed), s});
-    result.stepMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - before).count());
-    if (result.stepMs.size() == 1)
-      result.firstStepSeconds = std::chrono::duration<double>(Clock::now() - loopStart).count();
-    state.step = s + 1;
-
-    double l = loss.at(0), g = gradNorm.at(0);
-    if (!std::isfinite(l)) {
-      if (progress)
-        progress->finish();
-      throw DivergenceError{s, divergenceCause(l, g, layout, state.params)};
-    }
-    epochLossSum += l;
+    epochLossSum += out.loss;
     ++epochLossCount;
-    result.finalLoss = l;
+    result.finalLoss = out.loss;
     result.meanLastEpochLoss = epochLossSum / epochLossCount;
-    nlohmann::ordered_json record; // built only when a log keeps it
     if (log) {
+      nlohmann::ordered_json record;
       record["step"] = s;
       record["epoch"] = epoch;
-      record["loss"] = l;
-      record["grad_norm"] = g;
-      for (const auto &[role, tensor] : outputs)
-        if (role.rfind("metric:", 0) == 0)
-          record[role.substr(7)] = tensor.at(0);
-      if (measured.is_object())
-        record.update(measured);
-      record["elapsed_s"] = std::chrono::duration<double>(Clock::now() - loopStart).count();
+      record["loss"] = out.loss;
+      if (out.gradNorm)
+        record["grad_norm"] = *out.gradNorm;
+      for (const auto &[name, value] : out.metrics)
+        record[name] = value;
+      if (measured[s % 2].is_object())
+        record.update(measured[s % 2]);
+      record["elapsed_s"] = std::chrono::duration<double>(now - loopStart).count();
       log->write(record);
     }
     if (progress)
-      progress->update(s, l);
-    if (!options.checkpointDir.empty() &&
-        (state.step % checkpointEvery == 0 || state.step == options.totalSteps))
+      progress->update(s, out.loss);
+    if (checkpointAfter(s)) {
+      runner.sync();
       saveCheckpoint(options.checkpointDir, options.model, layout, state);
+    }
+  };
+
+  for (int64_t s = state.step; s < options.totalSteps; ++s) {
+    BatchSlot &slot = prefetch.await(s);
+    measured[s % 2] = nlohmann::ordered_json();
+    watch.check(s, options.seed, inputs, slot, log ? &measured[s % 2] : nullptr, progress.get());
+    auto before = Clock::now();
+    runner.launch(s, options.seed, slot.tensors);
+    launchMs[s % 2] = std::chrono::duration<double, std::milli>(Clock::now() - before).count();
+    if (finishedThrough < s - 1)
+      finishStep(s - 1); // read one step late, while step s runs
+    // A checkpoint holds the state right after its step, so that step is
+    // finished before the next one updates the parameters.
+    if (!runner.overlapsSteps() || checkpointAfter(s) || s + 1 == options.totalSteps)
+      finishStep(s);
   }
+  runner.sync();
   if (progress)
     progress->finish();
   result.steps = state.step;
   result.seconds = std::chrono::duration<double>(Clock::now() - loopStart).count();
+  result.runner = runner.info();
   return result;
 }
 
@@ -310,20 +313,21 @@ ForwardMeans strata::runtime::forwardOver(const Function &forward, const Tensor 
   // with rows from the start, whose outputs are dropped (and so are its loss
   // and metrics, which average the full batches).
   int64_t batches = represent ? (data.size + batch - 1) / batch : full;
-  Inputs inputs = inputsOf(forward, data);
+  std::vector<ArgSpec> inputs = batchInputsOf(forward.args());
+  std::vector<Tensor> batchData = batchTensors(inputs, data);
   std::map<std::string, Tensor> outputs;
   std::map<std::string, Tensor *> byRole = {{"params", const_cast<Tensor *>(&params)}};
+  for (size_t k = 0; k < inputs.size(); ++k)
+    byRole[inputs[k].role] = &batchData[k];
   std::string representRole;
   for (const ArgSpec &arg : forward.args()) {
-    if (!arg.isBuffer || byRole.count(arg.role) || inputs.tensors.count(arg.role))
+    if (!arg.isBuffer || byRole.count(arg.role))
       continue;
     outputs[arg.role] = Tensor(arg.dtype, arg.shape);
     byRole[arg.role] = &outputs[arg.role];
     if (arg.role.rfind("represent:", 0) == 0)
       representRole = arg.role;
   }
-  for (auto &[role, tensor] : inputs.tensors)
-    byRole[role] = &tensor;
   if (represent && representRole.empty())
     throw DataError{"the model marks no value @represent"};
   std::vector<Tensor *> buffers = forward.buffersByRole(byRole);
@@ -339,7 +343,8 @@ ForwardMeans strata::runtime::forwardOver(const Function &forward, const Tensor 
   }
   ForwardMeans means;
   for (int64_t b = 0; b < batches; ++b) {
-    fillBatch(inputs, data, order, b, batch, seed);
+    for (size_t k = 0; k < inputs.size(); ++k) // sampled fields keyed by the batch as a step
+      fillField(data, inputs[k].field, order, b * batch, seed, b, batchData[k]);
     forward.call(buffers, {static_cast<int64_t>(seed), 0});
     if (b < full) {
       means.loss += outputs.at("loss").at(0) / full;

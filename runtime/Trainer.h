@@ -1,10 +1,14 @@
 //===- Trainer.h - the training loop around a compiled train step -*- C++ -*-===//
 //
-// Runs @train_step over a data set: step s (0-based) takes the batch at
-// position s mod stepsPerEpoch of epoch s / stepsPerEpoch's shuffled order,
-// draws its randomness from (seed, s), and updates the parameter and optimizer
-// arenas in place. Checkpoints, the metrics log and the progress display hang
-// off the loop; a non-finite loss stops it with the step and what went wrong.
+// The one training loop, for every target: it drives a train step through a
+// StepRunner (StepRunner.h), the JIT-compiled function on the CPU or a
+// bundle on a GPU. Step s (0-based) takes the batch at position s mod
+// stepsPerEpoch of epoch s / stepsPerEpoch's shuffled order and draws its
+// randomness from (seed, s), so every target sees the same data in the same
+// order. A second thread gathers step s + 1's batch while step s runs.
+// Checkpoints, the metrics log, the collapse watch and the progress display
+// hang off the loop; a non-finite loss stops it with the step and what went
+// wrong.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -13,6 +17,7 @@
 #include "Dataset.h"
 #include "Function.h"
 #include "ParamInit.h"
+#include "StepRunner.h"
 
 #include <cstdio>
 #include <map>
@@ -31,7 +36,8 @@ struct TrainOptions {
   std::string logPath; // empty: no metrics log
   /// Steps between measurements of the @represent value's geometry (logged,
   /// and a warning when it collapses); 0: never. `forward` (the program's
-  /// @forward, training form) computes it on the step's batch; null: never.
+  /// @forward, training form, on the host) computes it on the step's batch;
+  /// null: never (a GPU run's parameters are on the device).
   int64_t watchEvery = 50;
   const Function *forward = nullptr;
   std::FILE *progress = stderr; // nullptr: silent
@@ -44,7 +50,10 @@ struct TrainResult {
   double meanLastEpochLoss = 0;
   double seconds = 0;           // wall time of the loop
   double firstStepSeconds = 0;  // from the loop's start to the end of its first step
-  std::vector<double> stepMs;   // each train-step call alone
+  /// Each step's time: the call alone where steps run one after another,
+  /// from the previous step's end where they overlap (a GPU's).
+  std::vector<double> stepMs;
+  RunnerInfo runner;
 };
 
 /// A diverged run: the step whose loss was not finite, and why.
@@ -59,10 +68,12 @@ int64_t stepsPerEpoch(const Dataset &data, int64_t batch);
 /// first input), or 0 when it has no inputs.
 int64_t batchOf(const Function &function);
 
-/// Trains with `step` (a compiled @train_step) from `state`, which holds the
-/// initialized parameters and zeroed optimizer state (or is loaded from the
-/// checkpoint first when options.resume is set).
-TrainResult train(const Function &step, const std::vector<ParamEntry> &layout, const Dataset &data,
+/// Trains with `runner` from `state`, which holds the initialized parameters
+/// and zeroed optimizer state (or is loaded from the checkpoint first when
+/// options.resume is set; a checkpoint already at options.totalSteps is an
+/// error). On return `state` holds the trained parameters, optimizer state
+/// and step count.
+TrainResult train(StepRunner &runner, const std::vector<ParamEntry> &layout, const Dataset &data,
                   TrainState &state, const TrainOptions &options);
 
 /// The loss and each @metric of a pass over a data set, as means over its batches.

@@ -147,6 +147,8 @@ Tensor strata::runtime::tsne(const Tensor &embeddings, const TsneOptions &option
       velocity[k] = momentum * velocity[k] - rate * gains[k] * gradient[k];
       y[k] += velocity[k];
     }
+    if (options.onIteration)
+      options.onIteration(it + 1, options.iterations);
   }
   Tensor out(DType::F32, {n, 2});
   for (int64_t k = 0; k < n * 2; ++k)

@@ -14,6 +14,7 @@
 #include "Function.h"
 
 #include <cstdint>
+#include <functional>
 
 namespace strata::runtime {
 
@@ -23,6 +24,8 @@ struct TsneOptions {
   int64_t exaggerationIterations = 250;  // the first ones, with P scaled up
   double exaggeration = 12;
   double learningRate = 0;               // 0: max(n / exaggeration / 4, 50), scikit-learn's "auto"
+  /// Called after each iteration with how many are done (progress display).
+  std::function<void(int64_t done, int64_t total)> onIteration;
 };
 
 /// f32 [n, 2] coordinates of the rows of f32 [n, ...] `embeddings`.

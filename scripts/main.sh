@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the main job: trains ae-mlp on the
-# default target (the CPU until the CUDA back end lands) for its 5 epochs, with
+# default target (cuda when a GPU is visible, else cpu) for its 5 epochs, with
 # checkpoints in runs/ae_mlp, then evaluates that checkpoint: test
 # reconstruction MSE, linear-probe and kNN accuracy of the 32-d representation z.
 set -euo pipefail

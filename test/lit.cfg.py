@@ -17,6 +17,7 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%strata-opt", os.path.join(config.strata_bin_dir, "strata-opt")))
 config.substitutions.append(("%strata", os.path.join(config.strata_bin_dir, "strata")))
 config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "models")))
+config.substitutions.append(("%source-root", config.strata_source_dir))
 config.substitutions.append(("%kernels", os.path.join(config.strata_source_dir, "compiler", "kernels")))
 # mlir-cpu-runner's printMemref* functions, for tests that run kernels on the CPU.
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")

@@ -25,6 +25,8 @@
 
 #include "Gradcheck.h"
 
+#include "Commands.h"
+
 #include "Compiler.h"
 #include "Philox.h"
 
@@ -197,4 +199,19 @@ int strata::tools::gradcheck(const frontend::Graph &graph, const std::string &sp
                 passed ? "passed" : "FAILED", worstOverall, options.tolerance, atol);
   }
   return passed ? 0 : 1;
+}
+
+int strata::tools::runGradcheck(const Options &options, const frontend::Graph &graph) {
+  strata::tools::GradcheckOptions g;
+  g.batch = options.intFlag("--batch", 4);
+  g.samples = static_cast<int>(options.intFlag("--samples", 8));
+  g.seed = options.intFlag("--seed", 0);
+  g.json = options.flags.count("--json") != 0;
+  if (g.batch < 1)
+    throw UsageError{"--batch must be at least 1"};
+  try {
+    return strata::tools::gradcheck(graph, options.spec, g);
+  } catch (const strata::compiler::CompileError &e) {
+    throw InternalError{e.message};
+  }
 }

@@ -10,13 +10,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "PlotCommand.h"
+#include "Commands.h"
 
 #include "Geometry.h"
 #include "MLIRGen.h"
 #include "Plot.h"
 #include "Spec.h"
-#include "TrainCommands.h"
+#include "ModelAccess.h"
+#include "Progress.h"
 #include "Tsne.h"
+#include "DataSources.h"
+#include "FashionMnist.h"
 
 #include <nlohmann/json.hpp>
 
@@ -152,7 +156,14 @@ Projection strata::tools::projectSplit(const Options &options, const frontend::G
   Tensor sample(DType::F32, {n, p.dim});
   for (int64_t i = 0; i < n; ++i)
     std::copy_n(z.as<float>() + p.rows[i] * p.dim, p.dim, sample.as<float>() + i * p.dim);
-  Tensor plane = p.method == "pca" ? principalComponents(sample, 2, &p.explained) : tsne(sample);
+  StatusLine status;
+  TsneOptions tsneOptions;
+  tsneOptions.onIteration = [&](int64_t done, int64_t total) {
+    status.show("t-SNE of " + std::to_string(sample.shape()[0]) + " rows: iteration " + std::to_string(done) + "/" +
+                std::to_string(total));
+  };
+  Tensor plane = p.method == "pca" ? principalComponents(sample, 2, &p.explained) : tsne(sample, tsneOptions);
+  status.clear();
   for (int64_t i = 0; i < n; ++i) {
     p.x.push_back(plane.as<float>()[i * 2]);
     p.y.push_back(plane.as<float>()[i * 2 + 1]);

@@ -36,6 +36,4 @@ std::string titleOf(const frontend::Graph &graph, const Projection &projection);
 
 /// `strata plot SPEC --out FILE.png` (the projection) or `strata plot --log
 /// FILE.jsonl --out FILE.png` (the training curves): a PNG and an SVG beside it.
-int runPlot(const Options &options);
-
 } // namespace strata::tools

@@ -13,12 +13,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ServeCommand.h"
+#include "Commands.h"
 
 #include "ExplorerPage.h"
 #include "PlotCommand.h"
-#include "TrainCommands.h"
+#include "ModelAccess.h"
 #include "VectorSearch.h"
+#include "TextRows.h"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -157,6 +158,14 @@ int strata::tools::runServe(const Options &options, const frontend::Graph &graph
   e.unitZ = unitRows(e.z);
 
   httplib::Server server;
+  // cpp-httplib's default also sets SO_REUSEPORT, with which a second
+  // server on a port in use binds too and the kernel splits the requests
+  // between the two; SO_REUSEADDR alone still lets a restart reuse the port
+  // at once, and makes a port in use an error.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.Get("/", [](const httplib::Request &, httplib::Response &response) {
     response.set_content(kExplorerPage, "text/html; charset=utf-8");
   });
@@ -172,7 +181,9 @@ int strata::tools::runServe(const Options &options, const frontend::Graph &graph
   int bound = port == 0 ? server.bind_to_any_port(host.c_str())
                         : (server.bind_to_port(host.c_str(), static_cast<int>(port)) ? static_cast<int>(port) : -1);
   if (bound < 0)
-    throw UsageError{"cannot listen on " + host + ":" + std::to_string(port) + " (in use, or not this machine's)"};
+    throw UsageError{"cannot listen on " + host + ":" + std::to_string(port) +
+                     ": the port is in use (another strata serve?) or the address is not this machine's; "
+                     "--port 0 picks a free port"};
   std::printf("serving the embedding explorer of %s at http://%s:%d/ (Ctrl-C stops)\n", e.graph.model.c_str(),
               host.c_str(), bound);
   std::fflush(stdout);

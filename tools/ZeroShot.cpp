@@ -2,8 +2,9 @@
 
 #include "ZeroShot.h"
 
-#include "TrainCommands.h"
+#include "ModelAccess.h"
 #include "VectorSearch.h"
+#include "FashionMnist.h"
 
 using namespace strata;
 using namespace strata::runtime;

@@ -1,11 +1,10 @@
 //===- strata.cpp - the user driver ---------------------------------------===//
 //
-// strata check SPEC [--json]                 shapes, parameter count, FLOPs
-// strata emit SPEC --stage=S                  the program after a stage
-// strata fmt SPEC --to=json|dsl [-o FILE]     one spec form into the other
-// strata gradcheck SPEC                       autodiff against finite differences
-// strata train | eval | embed | tokenize | bench SPEC   see TrainCommands.cpp
-// strata search                               see SearchCommand.cpp
+// The command table: every command, its forms, what it does and each flag
+// with its kind and default. Usage, `strata help COMMAND` and `--help`, flag
+// validation with "did you mean" and `--version` are all generated from it,
+// so they cannot drift from what the commands accept. Each command lives in
+// its own file (Commands.h).
 //
 // Exit codes (DESIGN.md): 0 success, 1 a user error with a diagnostic, 2 an
 // internal error. Nothing is written when a command fails.
@@ -13,29 +12,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "Cli.h"
-#include "Compiler.h"
-#include "TopKKernels.h"
+#include "Commands.h"
 #include "Error.h"
 #include "Graph.h"
-#include "Gradcheck.h"
-#include "MLIRGen.h"
-#include "PlotCommand.h"
-#include "SearchCommand.h"
-#include "ServeCommand.h"
 #include "Spec.h"
-#include "TrainCommands.h"
 #include "Trainer.h"
 
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
-#include "llvm/Support/raw_ostream.h"
+#include "llvm/Config/llvm-config.h"
 
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <map>
+#include <vector>
 
 using namespace strata::frontend;
 using namespace strata::tools;
@@ -43,364 +31,307 @@ using namespace strata::runtime;
 
 namespace {
 
-const char *kUsage = R"(usage: strata <command> [options]
-
-commands:
-  check SPEC [--json]                 parse, infer shapes; print every value's shape,
-                                      the parameter count and forward FLOPs per step
-  check SPEC --memory [--batch B] [--json]
-                                      the GPU path's memory plan per call: arenas,
-                                      planned scratch bytes, kernels, cuBLASLt calls
-  emit SPEC --stage=S [--locations] [--batch B] [--matmul=blas|loops]
-                                      print the program after stage S: graph, strata,
-                                      train (after autodiff); CPU: loops, llvm;
-                                      GPU: fused, gpu, nvvm, ptx (--chip=sm_90)
-  emit --kernels=top-k --stage=gpu|nvvm|ptx [--chip=sm_90]
-                                      exact search's GPU top-k kernels after a stage
-  fmt SPEC --to=json|dsl [-o FILE]    print SPEC in the other form
-  gradcheck SPEC [--samples N] [--batch B] [--seed S] [--json]
-                                      autodiff against central differences in f64:
-                                      |difference| <= 1e-10 max(1, |loss|) + 1e-6 scale
-  train SPEC [--target=cpu|cuda] [--epochs E | --steps N] [--batch B] [--seed S]
-             [--checkpoint DIR] [--checkpoint-every N] [--resume] [--log FILE.jsonl]
-             [--init PARAMS.safetensors] [--chip=sm_90] [--quiet] [--json]
-                                      train; a progress bar on a terminal; checkpoints
-                                      go to DIR (default runs/MODEL) every epoch; --init
-                                      starts from the parameters of a .safetensors file
-                                      (a checkpoint, or PyTorch's with the same names);
-                                      --target=cuda trains on GPU 0 (CUDA graphs; its log
-                                      has the loss, not grad_norm or the metrics)
-  eval SPEC [--checkpoint DIR] [--probe linear|knn] [--k K] [--json]
-                                      test loss, and linear-probe / kNN test accuracy
-                                      of the @represent value
-  embed SPEC [--checkpoint DIR] --out FILE.npy [--split test|train]
-                                      the @represent value of every row, as .npy
-  embed SPEC [--checkpoint DIR] --out FILE.npy --split vocabulary [--vocab WORDS.txt]
-                                      a word-embedding model's vector of every word
-                                      (and the words, one a line, in row order)
-  search --index FILE.npy (--query ROW | --query-file Q.npy) [--k K]
-         [--exact | --approximate] [--ef N] [--ef-construction N] [--hnsw-m N]
-         [--metric cosine|ip] [--target=cpu|cuda] [--json]
-                                      the K nearest rows of an embedding file: exact
-                                      below 20000 rows, else an HNSW graph (hnswlib)
-                                      whose recall@K against exact search is printed;
-                                      with a GPU visible, exact on it at every size
-  search SPEC [--checkpoint DIR] (--word W[,W...] | --analogy "A - B + C") [--k K]
-                                      a word-embedding model's nearest words
-  search SPEC [--checkpoint DIR] --text "QUERY" [--split all|train|test]
-         [--index VERSES.npy] [--k K] a text model's nearest verses to a query (the
-                                      index: `strata embed --split` of the same split)
-  plot SPEC [--checkpoint DIR] --out FILE.png [--method pca|tsne] [--split test|train]
-       [--points N] [--seed S]        the embeddings of a split in the plane, coloured by
-                                      label: FILE.png and FILE.svg (cairo)
-  plot --log FILE.jsonl --out FILE.png
-                                      every series of a training log against the step
-  serve SPEC [--checkpoint DIR] [--host 127.0.0.1] [--port 8765] [--method pca|tsne]
-        [--split test|train] [--points N]
-                                      a local web page exploring the embeddings: the
-                                      plane, each item on hover, neighbours on click,
-                                      a search box for text models (--port 0: any free)
-  tokenize SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--rows ROWS.npy]
-         [--split train|test]         the BPE tokenizer of the spec's text data (a
-                                      Hugging Face tokenizer.json), each text's ids,
-                                      and the token rows the model reads
-  compile SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90] [--steps N|--epochs E] [--timing]
-                                      a bundle: manifest.json (the GPU step's schedule:
-                                      launches and cuBLASLt calls) and kernels.ptx; the
-                                      learning-rate schedule spans the run that --steps or
-                                      --epochs give (the spec's without), as for train;
-                                      --timing: each pass's time, and ptxas's, on stderr
-  bench SPEC [--target=cpu] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]
-                                      one JSON line: train-step time, compile time, memory
-  bench SPEC --dry [--target=cuda] [--chip=sm_90] [--batch B] [--json]
-                                      the GPU train step compiled, not run: each kernel
-                                      and cuBLASLt call in launch order (threads, bytes,
-                                      FLOPs, spec lines, time on the chip's roofline),
-                                      the heaviest, the estimated step, the arena; a
-                                      warning for each serial launch
-
-SPEC is a .strata (DSL) or .json file.
-)";
-
-int runCheck(const Options &options) {
-  Spec spec = loadSpec(options.spec);
-  Graph graph = buildGraph(spec, prelude());
-  if (options.has("--memory"))
-    return runMemoryReport(options, graph);
-  int64_t batch = graph.train.present ? graph.train.batch : 1;
-  double flopsPerStep = graph.forwardFlops(batch);
-  double flopsPerExample = graph.forwardFlops(1);
-  if (options.flags.count("--json")) {
-    nlohmann::ordered_json j;
-    j["model"] = graph.model;
-    j["spec"] = options.spec;
-    j["values"] = nlohmann::ordered_json::array();
-    for (const GraphValue &v : graph.values)
-      j["values"].push_back({{"name", v.name},
-                             {"op", v.producer < 0 ? "input" : graph.nodes[v.producer].op},
-                             {"dtype", v.dtype},
-                             {"shape", strata::shapes::str(v.shape)}});
-    j["loss"] = graph.values[graph.loss].name;
-    j["represent"] = graph.represent >= 0 ? nlohmann::ordered_json(graph.values[graph.represent].name)
-                                          : nlohmann::ordered_json(nullptr);
-    j["parameters"] = graph.parameterCount();
-    j["batch"] = graph.train.present ? nlohmann::ordered_json(batch) : nlohmann::ordered_json(nullptr);
-    j["forward_flops_per_step"] = flopsPerStep;
-    j["forward_flops_per_example"] = flopsPerExample;
-    std::cout << j.dump() << "\n";
-    return 0;
-  }
-  size_t width = 5;
-  for (const GraphValue &v : graph.values)
-    width = std::max(width, v.name.size());
-  std::cout << "model " << graph.model << " (" << options.spec << ")\n";
-  std::printf("  %-*s  %-16s %s\n", (int)width, "value", "op", "type");
-  for (const GraphValue &v : graph.values) {
-    std::string op = v.producer < 0 ? "input" : graph.nodes[v.producer].op;
-    std::printf("  %-*s  %-16s %s%s\n", (int)width, v.name.c_str(), op.c_str(), v.dtype.c_str(),
-                strata::shapes::str(v.shape).c_str());
-  }
-  std::cout << "loss: " << graph.values[graph.loss].name << "\n";
-  if (graph.represent >= 0)
-    std::cout << "representation: " << graph.values[graph.represent].name << " "
-              << strata::shapes::str(graph.values[graph.represent].shape) << "\n";
-  for (int metric : graph.metrics)
-    std::cout << "metric: " << graph.values[metric].name << "\n";
-  std::cout << "parameters: " << withCommas(graph.parameterCount()) << "\n";
-  if (graph.train.present)
-    std::cout << "forward FLOPs: " << humanCount(flopsPerStep) << "FLOP per step at batch "
-              << batch << " (" << humanCount(flopsPerExample) << "FLOP per example)\n";
-  else
-    std::cout << "forward FLOPs: " << humanCount(flopsPerExample) << "FLOP per example\n";
-  return 0;
-}
-
-/// `emit --kernels=top-k`: exact search's GPU kernels, which no spec has.
-int runEmitKernels(const Options &options, const std::string &stage) {
-  std::string kernels = options.get("--kernels");
-  if (kernels != "top-k")
-    throw UsageError{"unknown kernels '" + kernels + "' (available: top-k)"};
-  if (!options.spec.empty())
-    throw UsageError{"'emit --kernels' takes no SPEC"};
-  static const std::map<std::string, strata::compiler::Stage> stages = {
-      {"gpu", strata::compiler::Stage::Gpu},
-      {"nvvm", strata::compiler::Stage::NVVM},
-      {"ptx", strata::compiler::Stage::PTX}};
-  auto it = stages.find(stage);
-  if (it == stages.end())
-    throw UsageError{"the top-k kernels have the stages gpu, nvvm and ptx, not '" + stage + "'"};
-  try {
-    std::cout << strata::compiler::emitTopKKernels(it->second, chipFlag(options));
-  } catch (const strata::compiler::CompileError &e) {
-    throw InternalError{e.message};
-  }
-  return 0;
-}
-
-int runEmit(const Options &options) {
-  auto stage = options.flags.find("--stage");
-  if (stage == options.flags.end())
-    throw UsageError{"'emit' needs --stage=graph|strata|train|loops|llvm|fused|gpu|nvvm|ptx"};
-  if (options.has("--kernels"))
-    return runEmitKernels(options, stage->second);
-  if (options.spec.empty())
-    throw UsageError{"'emit' needs a spec file (or --kernels=top-k)"};
-  Spec spec = loadSpec(options.spec);
-  Graph graph = buildGraph(spec, prelude());
-  bool locations = options.has("--locations");
-  if (stage->second == "graph") {
-    std::cout << graphToJson(graph);
-    return 0;
-  }
-  if (stage->second == "strata") {
-    mlir::MLIRContext context;
-    std::string diagnostics;
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      llvm::raw_string_ostream os(diagnostics);
-      os << d.getLocation() << ": " << d << "\n";
-      return mlir::success();
-    });
-    auto module = mlirGen(context, graph);
-    if (!module)
-      throw InternalError{"the generated module does not verify:\n" + diagnostics};
-    mlir::OpPrintingFlags flags;
-    if (locations)
-      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-    module->print(llvm::outs(), flags);
-    llvm::outs() << "\n";
-    llvm::outs().flush();
-    return 0;
-  }
-  static const std::map<std::string, strata::compiler::Stage> stages = {
-      {"train", strata::compiler::Stage::Train},
-      {"loops", strata::compiler::Stage::Loops},
-      {"llvm", strata::compiler::Stage::LLVM},
-      {"fused", strata::compiler::Stage::Fused},
-      {"gpu", strata::compiler::Stage::Gpu},
-      {"nvvm", strata::compiler::Stage::NVVM},
-      {"ptx", strata::compiler::Stage::PTX}};
-  auto it = stages.find(stage->second);
-  if (it == stages.end())
-    throw UsageError{"unknown stage '" + stage->second +
-                     "' (available: graph, strata, train, loops, llvm, fused, gpu, nvvm, ptx)"};
-  if (!graph.train.present)
-    throw UsageError{"stage '" + stage->second + "' needs a train section (the optimizer and the batch)"};
-  strata::compiler::CompileOptions compileOptions;
-  compileOptions.batch = options.intFlag("--batch", graph.train.batch);
-  compileOptions.blas = blasFlag(options);
-  compileOptions.chip = chipFlag(options);
-  try {
-    std::cout << strata::compiler::emitStage(graph, compileOptions, it->second, locations);
-  } catch (const strata::compiler::CompileError &e) {
-    throw InternalError{e.message};
-  }
-  return 0;
-}
-
-int runFmt(const Options &options) {
-  auto to = options.flags.find("--to");
-  if (to == options.flags.end() || (to->second != "json" && to->second != "dsl"))
-    throw UsageError{"'fmt' needs --to=json or --to=dsl"};
-  Spec spec = loadSpec(options.spec);
-  if (spec.model) // a spec that does not expand is not formatted either
-    buildGraph(spec, prelude());
-  std::string text = to->second == "json" ? printJson(spec) : printDsl(spec);
-  auto out = options.flags.find("-o");
-  if (out != options.flags.end())
-    writeAtomically(out->second, text);
-  else
-    std::cout << text;
-  return 0;
-}
-
-int runGradcheck(const Options &options) {
-  Spec spec = loadSpec(options.spec);
-  Graph graph = buildGraph(spec, prelude());
-  strata::tools::GradcheckOptions g;
-  g.batch = options.intFlag("--batch", 4);
-  g.samples = static_cast<int>(options.intFlag("--samples", 8));
-  g.seed = options.intFlag("--seed", 0);
-  g.json = options.flags.count("--json") != 0;
-  if (g.batch < 1)
-    throw UsageError{"--batch must be at least 1"};
-  try {
-    return strata::tools::gradcheck(graph, options.spec, g);
-  } catch (const strata::compiler::CompileError &e) {
-    throw InternalError{e.message};
-  }
-}
-
-/// The lines of the usage that describe `command`: each of its entries, with
-/// their continuation lines. Empty for an unknown command.
-std::string commandUsage(const std::string &command) {
-  std::string out, line;
-  bool inside = false;
-  for (const char *p = kUsage; *p; ++p) {
-    if (*p != '\n') {
-      line += *p;
-      continue;
-    }
-    bool entry = line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ';
-    if (entry)
-      inside = line.compare(2, command.size() + 1, command + " ") == 0;
-    else if (line.compare(0, 2, "  ") != 0)
-      inside = false;
-    if (inside)
-      out += line + "\n";
-    line.clear();
-  }
-  return out;
-}
-
 /// A command that starts from a spec's graph.
-template <typename Command> int withGraph(const Options &options, Command command) {
-  Spec spec = loadSpec(options.spec);
-  Graph graph = buildGraph(spec, prelude());
-  return command(options, graph);
+std::function<int(const Options &)> withGraph(int (*command)(const Options &, const Graph &)) {
+  return [command](const Options &options) {
+    Spec spec = loadSpec(options.spec);
+    Graph graph = buildGraph(spec, prelude());
+    return command(options, graph);
+  };
+}
+
+FlagSpec count(const std::string &name, const std::string &value, const std::string &help,
+               const std::string &defaultText = "") {
+  return {name, value, FlagKind::Count, help, defaultText, {}};
+}
+FlagSpec real(const std::string &name, const std::string &value, const std::string &help,
+              const std::string &defaultText = "") {
+  return {name, value, FlagKind::Real, help, defaultText, {}};
+}
+FlagSpec text(const std::string &name, const std::string &value, const std::string &help,
+              const std::string &defaultText = "") {
+  return {name, value, FlagKind::Text, help, defaultText, {}};
+}
+FlagSpec choice(const std::string &name, std::vector<std::string> choices, const std::string &help,
+                const std::string &defaultText = "") {
+  std::string value;
+  for (const std::string &c : choices)
+    value += (value.empty() ? "" : "|") + c;
+  return {name, value, FlagKind::Choice, help, defaultText, std::move(choices)};
+}
+FlagSpec flag(const std::string &name, const std::string &help) {
+  return {name, "", FlagKind::Switch, help, "", {}};
+}
+
+const std::vector<std::string> kStages = {"graph", "strata", "train", "loops", "llvm", "fused", "gpu", "nvvm", "ptx"};
+const std::vector<std::string> kChips = {"sm_75", "sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"};
+
+FlagSpec batchFlag() { return count("--batch", "B", "rows per step", "the spec's"); }
+FlagSpec chipFlag() { return choice("--chip", kChips, "the NVIDIA architecture to compile for", "sm_90"); }
+FlagSpec jsonFlag() { return flag("--json", "print one JSON object on stdout, the rest on stderr"); }
+FlagSpec checkpointFlag() {
+  return text("--checkpoint", "DIR", "the run's folder, which holds checkpoint.safetensors", "runs/MODEL");
+}
+FlagSpec matmulFlag() {
+  return choice("--matmul", {"blas", "loops"}, "CPU: whether 2-D matmuls call the BLAS or run as generated loops",
+                "blas");
+}
+FlagSpec targetFlag(const std::string &help) {
+  return choice("--target", {"cpu", "cuda", "cuda-emulated"}, help, "cuda when a GPU is visible, else cpu");
+}
+FlagSpec splitFlag(std::vector<std::string> splits, const std::string &defaultText) {
+  return choice("--split", std::move(splits), "the rows to use", defaultText);
+}
+
+std::vector<CommandSpec> commandTable() {
+  return {
+      {"check",
+       {"SPEC [--json]", "SPEC --memory [--batch B] [--json]"},
+       "Parse and infer shapes; print every value's shape, the parameter count and forward FLOPs per step. "
+       "--memory: the GPU path's memory plan per call (arenas, planned scratch bytes, kernels, cuBLASLt calls).",
+       SpecArg::Required,
+       {jsonFlag(), flag("--memory", "the GPU path's memory plan instead"), batchFlag(), chipFlag()},
+       withGraph(runCheck)},
+      {"emit",
+       {"SPEC --stage=S [--locations] [--batch B] [--matmul=blas|loops] [--chip=sm_90]",
+        "--kernels=top-k --stage=gpu|nvvm|ptx [--chip=sm_90]"},
+       "Print the program after stage S: graph, strata, train (after autodiff); CPU: loops, llvm; GPU: fused, "
+       "gpu, nvvm, ptx. --kernels=top-k: exact search's GPU top-k kernels.",
+       SpecArg::Optional,
+       {choice("--stage", kStages, "the stage to print after"), flag("--locations", "print each op's spec location"),
+        batchFlag(), matmulFlag(), chipFlag(), choice("--kernels", {"top-k"}, "print a built-in kernel set instead")},
+       runEmit},
+      {"fmt",
+       {"SPEC --to=json|dsl [-o FILE]"},
+       "Print SPEC in the other form (JSON or the DSL).",
+       SpecArg::Required,
+       {choice("--to", {"json", "dsl"}, "the form to print"), text("-o", "FILE", "write FILE instead of stdout")},
+       runFmt},
+      {"gradcheck",
+       {"SPEC [--samples N] [--batch B] [--seed S] [--json]"},
+       "Autodiff against central differences in f64, per parameter: |difference| <= 1e-10 max(1, |loss|) + 1e-6 "
+       "scale.",
+       SpecArg::Required,
+       {count("--samples", "N", "coordinates checked per parameter", "8"), count("--batch", "B", "rows", "4"),
+        count("--seed", "S", "the seed of the data, the initialization and the coordinates", "0"), jsonFlag()},
+       withGraph(runGradcheck)},
+      {"train",
+       {"SPEC [--target=cpu|cuda] [--epochs E | --steps N] [--batch B] [--seed S] [--checkpoint DIR] "
+        "[--checkpoint-every N] [--resume] [--force] [--log FILE.jsonl] [--init PARAMS.safetensors] "
+        "[--chip=sm_90] [--quiet] [--json]"},
+       "Train: a progress bar on a terminal; checkpoints go to DIR every epoch; --resume continues DIR's run "
+       "bit for bit; --init starts from the parameters of a .safetensors file (a checkpoint, or PyTorch's with "
+       "the same names). On cuda, GPU 0 trains with CUDA graphs (its log has the loss, not grad_norm or the "
+       "metrics).",
+       SpecArg::Required,
+       {targetFlag("where the train step runs (cuda-emulated: the GPU program's IR on the CPU)"),
+        count("--epochs", "E", "passes over the data set", "the spec's"),
+        count("--steps", "N", "steps to train (instead of --epochs)", "the spec's"), batchFlag(),
+        count("--seed", "S", "the seed of initialization, data order and randomness", "the spec's"),
+        checkpointFlag(), count("--checkpoint-every", "N", "steps between checkpoints", "one epoch's"),
+        flag("--resume", "continue the run in --checkpoint's folder"),
+        flag("--force", "overwrite a checkpoint of a longer run or of another model"),
+        text("--log", "FILE.jsonl", "write a record per step: loss, grad norm, metrics, the representation's geometry"),
+        text("--init", "PARAMS.safetensors", "start from these parameters, optimizer state fresh"), chipFlag(),
+        matmulFlag(), flag("--quiet", "no progress or messages"), jsonFlag()},
+       withGraph(runTrain)},
+      {"eval",
+       {"SPEC [--checkpoint DIR] [--probe linear|knn] [--k K] [--json]"},
+       "Test loss and metrics, and the linear-probe and kNN test accuracy and geometry of the @represent value.",
+       SpecArg::Required,
+       {checkpointFlag(), choice("--probe", {"linear", "knn"}, "run only this probe", "both"),
+        count("--k", "K", "neighbours of the kNN probe", "20"), jsonFlag()},
+       withGraph(runEval)},
+      {"embed",
+       {"SPEC [--checkpoint DIR] --out FILE.npy [--split test|train|all] [--labels LABELS.npy]",
+        "SPEC [--checkpoint DIR] --out FILE.npy --split vocabulary [--vocab WORDS.txt]"},
+       "The @represent value of every row of a split as .npy, and a labelled split's labels beside it "
+       "(FILE.labels.npy); with --split vocabulary, a word-embedding model's vector of every word (and the "
+       "words, one a line, in row order). --split all: a text model's every verse.",
+       SpecArg::Required,
+       {checkpointFlag(), text("--out", "FILE.npy", "the embeddings"),
+        splitFlag({"test", "train", "all", "vocabulary"}, "test"),
+        text("--labels", "LABELS.npy", "where the labels go (i32, row for row)", "FILE.labels.npy"),
+        text("--vocab", "WORDS.txt", "with --split vocabulary: the words, one a line")},
+       withGraph(runEmbed)},
+      {"search",
+       {"--index FILE.npy (--query ROW | --query-file Q.npy) [--k K] [--exact | --approximate] [--ef N] "
+        "[--recall R] [--ef-construction N] [--hnsw-m N] [--metric cosine|ip] [--target=cpu|cuda] [--json]",
+        "SPEC [--checkpoint DIR] (--word W[,W...] | --analogy \"A - B + C\") [--k K]",
+        "SPEC [--checkpoint DIR] --text \"QUERY\" [--split all|train|test] [--index VERSES.npy] [--k K]"},
+       "The K nearest rows of an embedding file: exact below 20000 rows, else an HNSW graph (hnswlib) whose "
+       "recall@K against exact search on a sample of the queries is printed; with a GPU visible, exact on it at every size. With a "
+       "word-embedding SPEC, a word's nearest words; with a text model's SPEC, the nearest verses to a query.",
+       SpecArg::Optional,
+       {text("--index", "FILE.npy", "the rows to search (with a text SPEC: `strata embed` of the same split)"),
+        count("--query", "ROW", "search for this row of the index"),
+        text("--query-file", "Q.npy", "search for each row of this file"),
+        count("--k", "K", "neighbours per query", "10"), flag("--exact", "exact search at any size"),
+        flag("--approximate", "the HNSW graph at any size"),
+        count("--ef", "N", "HNSW: the candidate list while searching", "64"),
+        real("--recall", "R", "HNSW: double ef until recall@K, measured against exact search on up to 200 of the "
+                              "queries, reaches R (0..1)"),
+        count("--ef-construction", "N", "HNSW: the candidate list while building", "200"),
+        count("--hnsw-m", "N", "HNSW: links per node and layer", "16"),
+        choice("--metric", {"cosine", "ip"}, "the similarity", "cosine"),
+        choice("--target", {"cpu", "cuda"}, "where exact search runs", "cuda when a GPU is visible"),
+        checkpointFlag(), text("--word", "W[,W...]", "a word-embedding model's words"),
+        text("--analogy", "\"A - B + C\"", "the words nearest A - B + C"),
+        text("--text", "QUERY", "a text model's query"), splitFlag({"all", "train", "test"}, "all"), jsonFlag()},
+       runSearch},
+      {"plot",
+       {"SPEC [--checkpoint DIR] --out FILE.png [--method pca|tsne] [--split test|train] [--points N] [--seed S]",
+        "--log FILE.jsonl --out FILE.png"},
+       "The embeddings of a split in the plane, coloured by label: FILE.png and FILE.svg (cairo); or every "
+       "series of a training log against the step.",
+       SpecArg::Optional,
+       {checkpointFlag(), text("--out", "FILE.png", "the picture (and FILE.svg beside it)"),
+        choice("--method", {"pca", "tsne"}, "the projection", "pca"), splitFlag({"test", "train"}, "test"),
+        count("--points", "N", "rows drawn", "5000 for pca, 2000 for tsne"),
+        count("--seed", "S", "the seed of the rows drawn and of t-SNE", "0"),
+        text("--log", "FILE.jsonl", "plot a training log instead")},
+       runPlot},
+      {"serve",
+       {"SPEC [--checkpoint DIR] [--host 127.0.0.1] [--port 8765] [--method pca|tsne] [--split test|train] "
+        "[--points N]"},
+       "A local web page exploring the embeddings: the plane, each item on hover, neighbours on click, a search "
+       "box for text models (--port 0: any free port).",
+       SpecArg::Required,
+       {checkpointFlag(), text("--host", "ADDRESS", "the address to listen on", "127.0.0.1"),
+        count("--port", "PORT", "the port (0: any free one)", "8765"),
+        choice("--method", {"pca", "tsne"}, "the projection", "pca"), splitFlag({"test", "train"}, "test"),
+        count("--points", "N", "rows drawn", "5000 for pca, 2000 for tsne"),
+        count("--seed", "S", "the seed of the rows drawn", "0")},
+       withGraph(runServe)},
+      {"tokenize",
+       {"SPEC [-o tokenizer.json] [--dump TEXTS.jsonl] [--rows ROWS.npy] [--split train|test]"},
+       "The BPE tokenizer of the spec's text data (a Hugging Face tokenizer.json), each text's ids, and the "
+       "token rows the model reads.",
+       SpecArg::Required,
+       {text("-o", "tokenizer.json", "write the tokenizer"), text("--dump", "TEXTS.jsonl", "each text with its ids"),
+        text("--rows", "ROWS.npy", "the token rows the model reads"), splitFlag({"train", "test"}, "train")},
+       withGraph(runTokenize)},
+      {"compile",
+       {"SPEC --target=cuda -o DIR [--batch B] [--chip=sm_90] [--steps N | --epochs E] [--timing]"},
+       "A bundle: manifest.json (the GPU step's schedule: launches and cuBLASLt calls) and kernels.ptx, which "
+       "strata-run trains; the learning-rate schedule spans the run that --steps or --epochs give (the spec's "
+       "without), as for train. --timing: each pass's time, and ptxas's, on stderr.",
+       SpecArg::Required,
+       {choice("--target", {"cuda", "cpu"}, "the bundle's target", "cuda"), text("-o", "DIR", "the bundle's folder"),
+        batchFlag(), chipFlag(), count("--steps", "N", "the run the schedule spans", "the spec's"),
+        count("--epochs", "E", "the run the schedule spans, in epochs", "the spec's"),
+        flag("--timing", "each pass's time on stderr")},
+       withGraph(runCompile)},
+      {"bench",
+       {"SPEC [--target=cpu|cuda] [--batch B] [--steps N] [--warmup W] [--matmul=blas|loops]",
+        "SPEC --dry [--chip=sm_90] [--batch B] [--json]"},
+       "One JSON line: train-step time (median, spread), compile time, memory, in the keys `strata train "
+       "--json` prints. --dry: the GPU train step compiled, not run: each kernel and cuBLASLt call in launch "
+       "order (threads, bytes, FLOPs, spec lines, time on the chip's roofline), the heaviest, the estimated "
+       "step, the arena; a warning for each serial launch.",
+       SpecArg::Required,
+       {targetFlag("where the step runs"), batchFlag(), count("--steps", "N", "timed steps", "50"),
+        count("--warmup", "W", "steps before timing", "10"), matmulFlag(),
+        flag("--dry", "estimate the GPU step instead of running it"), chipFlag(),
+        flag("--json", "--dry: JSON instead of the table")},
+       withGraph(runBench)},
+  };
+}
+
+const CommandSpec *findCommand(const std::vector<CommandSpec> &table, const std::string &name) {
+  for (const CommandSpec &c : table)
+    if (c.name == name)
+      return &c;
+  return nullptr;
+}
+
+std::string unknownCommand(const std::vector<CommandSpec> &table, const std::string &name) {
+  std::vector<std::string> names;
+  for (const CommandSpec &c : table)
+    names.push_back(c.name);
+  std::string near = closestName(name, names);
+  return "unknown command '" + name + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+         "; strata --help lists them";
+}
+
+std::string versionText() {
+  std::string cuda =
+#ifdef STRATA_HAVE_CUDA
+      "with the CUDA runtime (cuBLASLt, the driver opened at run time)";
+#else
+      "without the CUDA runtime";
+#endif
+  return std::string("strata ") + STRATA_VERSION + " (LLVM/MLIR " + LLVM_VERSION_STRING + ", " + cuda + ")\n";
+}
+
+bool isHelp(const std::string &arg) { return arg == "--help" || arg == "-h"; }
+
+/// `strata help --json`: the command table as data, for tools (shell
+/// completion, test/tools/check-flag-values.py).
+std::string tableJson(const std::vector<CommandSpec> &table) {
+  static const char *const kKinds[] = {"switch", "count", "real", "choice", "text"};
+  static const char *const kSpecs[] = {"required", "optional", "none"};
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const CommandSpec &c : table) {
+    nlohmann::ordered_json command;
+    command["name"] = c.name;
+    command["spec"] = kSpecs[static_cast<int>(c.spec)];
+    command["synopses"] = c.synopses;
+    command["flags"] = nlohmann::ordered_json::array();
+    for (const FlagSpec &f : c.flags)
+      command["flags"].push_back({{"name", f.name},
+                                  {"kind", kKinds[static_cast<int>(f.kind)]},
+                                  {"value", f.value},
+                                  {"default", f.defaultText},
+                                  {"choices", f.choices},
+                                  {"help", f.help}});
+    j.push_back(command);
+  }
+  return j.dump(1) + "\n";
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 1 : 0;
+  std::vector<CommandSpec> table = commandTable();
+  if (argc < 2) {
+    std::cerr << usageText(table);
+    return 1;
   }
   std::string command = argv[1];
-  for (int k = 2; k < argc; ++k)
-    if (std::string(argv[k]) == "--help" || std::string(argv[k]) == "-h") {
-      std::string usage = commandUsage(command);
-      if (usage.empty()) {
-        std::cerr << "strata: error: unknown command '" << command << "' (see strata --help)\n";
-        return 1;
+  if (isHelp(command)) {
+    std::cout << usageText(table);
+    return 0;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << versionText();
+    return 0;
+  }
+  try {
+    if (command == "help") {
+      if (argc < 3) {
+        std::cout << usageText(table);
+        return 0;
       }
-      std::cout << "usage: strata " << usage.substr(2);
+      if (std::string(argv[2]) == "--json") {
+        std::cout << tableJson(table);
+        return 0;
+      }
+      const CommandSpec *asked = findCommand(table, argv[2]);
+      if (!asked)
+        throw UsageError{unknownCommand(table, argv[2])};
+      std::cout << commandHelp(*asked);
       return 0;
     }
-  try {
-    if (command == "check")
-      return runCheck(parseArgs(argc, argv, {{"--json", false}, {"--memory", false}, {"--batch", true}}));
-    if (command == "emit")
-      return runEmit(parseArgs(argc, argv, {{"--stage", true}, {"--locations", false},
-                                            {"--batch", true}, {"--matmul", true},
-                                            {"--chip", true}, {"--kernels", true}},
-                                   /*needsSpec=*/false));
-    if (command == "gradcheck")
-      return runGradcheck(parseArgs(argc, argv, {{"--samples", true}, {"--batch", true},
-                                                 {"--seed", true}, {"--json", false}}));
-    if (command == "fmt")
-      return runFmt(parseArgs(argc, argv, {{"--to", true}, {"-o", true}}));
-    if (command == "train")
-      return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--epochs", true},
-                                              {"--steps", true}, {"--batch", true},
-                                              {"--seed", true}, {"--checkpoint", true},
-                                              {"--checkpoint-every", true}, {"--resume", false}, {"--init", true},
-                                              {"--log", true}, {"--quiet", false},
-                                              {"--matmul", true}, {"--json", false}}),
-                       runTrain);
-    if (command == "eval")
-      return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--probe", true},
-                                              {"--k", true}, {"--json", false}}),
-                       runEval);
-    if (command == "embed")
-      return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true},
-                                              {"--split", true}, {"--vocab", true}}),
-                       runEmbed);
-    if (command == "tokenize")
-      return withGraph(parseArgs(argc, argv, {{"-o", true}, {"--dump", true}, {"--rows", true}, {"--split", true}}),
-                       runTokenize);
-    if (command == "compile")
-      return withGraph(parseArgs(argc, argv, {{"--target", true}, {"-o", true}, {"--batch", true},
-                                              {"--chip", true}, {"--steps", true}, {"--epochs", true},
-                                              {"--timing", false}}),
-                       runCompile);
-    if (command == "search")
-      return runSearch(parseArgs(argc, argv, {{"--index", true}, {"--query", true},
-                                              {"--query-file", true}, {"--k", true},
-                                              {"--exact", false}, {"--approximate", false},
-                                              {"--ef", true}, {"--ef-construction", true},
-                                              {"--hnsw-m", true}, {"--metric", true},
-                                              {"--checkpoint", true}, {"--word", true},
-                                              {"--analogy", true}, {"--text", true}, {"--target", true},
-                                              {"--split", true}, {"--json", false}},
-                                 /*needsSpec=*/false));
-    if (command == "plot")
-      return runPlot(parseArgs(argc, argv, {{"--checkpoint", true}, {"--out", true}, {"--method", true},
-                                            {"--split", true}, {"--points", true}, {"--seed", true},
-                                            {"--log", true}},
-                               /*needsSpec=*/false));
-    if (command == "serve")
-      return withGraph(parseArgs(argc, argv, {{"--checkpoint", true}, {"--host", true}, {"--port", true},
-                                              {"--method", true}, {"--split", true}, {"--points", true},
-                                              {"--seed", true}}),
-                       runServe);
-    if (command == "bench")
-      return withGraph(parseArgs(argc, argv, {{"--target", true}, {"--batch", true},
-                                              {"--steps", true}, {"--warmup", true},
-                                              {"--matmul", true}, {"--dry", false},
-                                              {"--chip", true}, {"--json", false}}),
-                       runBench);
-    throw UsageError{"unknown command '" + command + "' (see strata --help)"};
+    const CommandSpec *found = findCommand(table, command);
+    if (!found)
+      throw UsageError{unknownCommand(table, command)};
+    for (int k = 2; k < argc; ++k)
+      if (isHelp(argv[k])) {
+        std::cout << commandHelp(*found);
+        return 0;
+      }
+    return found->run(parseArgs(argc, argv, *found));
   } catch (const SpecError &error) {
     std::cerr << error.render();
     return 1;
@@ -411,8 +342,7 @@ int main(int argc, char **argv) {
     std::cerr << "strata: error: " << error.message << "\n";
     return 1;
   } catch (const DivergenceError &error) {
-    std::cerr << "strata: error: training diverged at step " << error.step << ": "
-              << error.message << "\n";
+    std::cerr << "strata: error: training diverged at step " << error.step << ": " << error.message << "\n";
     return 1;
   } catch (const InternalError &error) {
     std::cerr << "strata: internal error: " << error.message << "\n";

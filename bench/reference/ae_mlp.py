@@ -165,7 +165,7 @@ def speed(args):
     measured = sorted(times[args.warmup:])
     return {"reference": "pytorch-eager", "torch": torch.__version__, "threads": torch.get_num_threads(),
             "batch": args.batch, "warmup_steps": args.warmup, "timed_steps": args.steps,
-            "step_ms_median": statistics.median(measured),
+            "median_step_ms": statistics.median(measured),
             "step_ms_p10": measured[int(0.1 * (len(measured) - 1) + 0.5)],
             "step_ms_p90": measured[int(0.9 * (len(measured) - 1) + 0.5)]}
 

@@ -76,6 +76,14 @@ struct Scope {
   bool shared = false;   // inside an instance named with `as:`: params are reused by name
 };
 
+/// Sizes no machine holds: past them a spec fails at once, located, instead
+/// of expanding for minutes until memory runs out. The deepest published
+/// transformers have about a hundred layers, the largest models of this
+/// kind a few hundred thousand ops per step and a few billion parameters.
+constexpr int64_t kMaxRepeat = 4096;
+constexpr size_t kMaxNodes = 2000000;
+constexpr int64_t kMaxParamElements = int64_t(1) << 34; // 64 GiB of f32, before gradients and Adam's state
+
 class Expander {
 public:
   Expander(const Spec &spec, const Spec &prelude) : spec(spec), preludeSpec(prelude) {}
@@ -94,10 +102,38 @@ public:
       throw SpecError(model.loc, "model '" + model.name +
                                      "' declares no loss (add a statement 'loss <expression>')");
     readTrainSection(spec, graph);
+    if (graph.train.present)
+      checkActivationSizes();
     return std::move(graph);
   }
 
 private:
+  /// Adds `node`, unless the graph already has more ops than any model.
+  void pushNode(const Node &node) {
+    if (graph.nodes.size() >= kMaxNodes)
+      fail(node.loc, "the model expands to more than " + std::to_string(kMaxNodes) +
+                         " ops here (a repeat or a block called too often?)");
+    graph.nodes.push_back(node);
+  }
+
+  int64_t paramElements = 0;
+
+  /// Fails at the train section when its batch makes one value hold more
+  /// than any machine's memory (past 1 TiB): the batch is what to change.
+  void checkActivationSizes() {
+    constexpr int64_t kMaxValueBytes = int64_t(1) << 40;
+    for (const GraphValue &v : graph.values) {
+      int64_t bytes = 4;
+      for (int64_t d : v.shape) {
+        int64_t extent = shapes::isBatch(d) ? graph.train.batch : d;
+        if (extent > 0 && bytes > kMaxValueBytes / extent)
+          fail(spec.trainLoc, "batch " + std::to_string(graph.train.batch) + " makes '" + v.name + "' " +
+                                  shapes::str(v.shape) + " more than 1 TiB; no machine holds it");
+        bytes *= std::max<int64_t>(extent, 1);
+      }
+    }
+  }
+
   const Spec &spec;
   const Spec &preludeSpec;
   Graph graph;
@@ -397,7 +433,7 @@ private:
     value.kind = AttrValue::Kind::Float;
     value.f = asDouble(number);
     node.attrs.push_back({"value", value});
-    graph.nodes.push_back(node);
+    pushNode(node);
     int id = addValue(scope.path + "const", dtype, {}, (int)graph.nodes.size() - 1);
     graph.nodes.back().results.push_back(id);
     Val v;
@@ -487,6 +523,9 @@ private:
     if (it == blocks.end())
       fail(call.loc, "repeat needs a block, and '" + call.text + "' is not one" +
                          suggestion(call.text, true));
+    if (e.count > kMaxRepeat)
+      fail(e.loc, "repeat " + std::to_string(e.count) + " " + call.text + ": at most " +
+                      std::to_string(kMaxRepeat) + " copies of a block (a model that deep holds no machine's memory)");
     Val x = eval(*call.args[0], scope);
     Expr rest = call;
     rest.args.erase(rest.args.begin());
@@ -505,9 +544,17 @@ private:
       fail(call.loc, "param takes its shape as one positional argument, got " +
                          std::to_string(args.size()));
     Shape shape = toInts(args[0], "the shape of param", /*allowBatch=*/false);
-    for (int64_t d : shape)
+    int64_t elements = 1;
+    for (int64_t d : shape) {
       if (d <= 0)
         fail(args[0].loc, "param shape " + shapes::str(shape) + " must have positive extents");
+      if (d > kMaxParamElements / elements)
+        fail(args[0].loc, "param shape " + shapes::str(shape) + " holds more than 2^34 elements (64 GiB of f32)");
+      elements *= d;
+    }
+    paramElements += elements;
+    if (paramElements > kMaxParamElements)
+      fail(call.loc, "the model's parameters pass 2^34 elements (64 GiB of f32) here; no machine trains that");
     std::string init = "xavier_uniform";
     std::optional<double> scale;
     for (const auto &[key, value] : kwargs) {
@@ -563,7 +610,7 @@ private:
       scaleAttr.f = *scale;
       node.attrs.push_back({"scale", scaleAttr});
     }
-    graph.nodes.push_back(node);
+    pushNode(node);
     int id = addValue(name, "f32", shape, (int)graph.nodes.size() - 1);
     graph.nodes.back().results.push_back(id);
     paramValues[name] = id;
@@ -710,7 +757,7 @@ private:
       stream.i = nextStream++;
       node.attrs.push_back({"stream", stream});
     }
-    graph.nodes.push_back(node);
+    pushNode(node);
     int nodeId = (int)graph.nodes.size() - 1;
     Val out;
     out.loc = loc;

@@ -7,18 +7,22 @@
 // constant rate.
 //
 // Reads a bundle written by `strata compile --target=cuda -o DIR`, loads its
-// data set, initializes the parameters from its layout, and runs its
-// @train_step on the GPU (runtime/cuda/GpuTraining.h); with --checkpoint it
+// data set, initializes the parameters from its layout, and trains its
+// @train_step on the GPU with the one training loop (runtime/Trainer.h)
+// through runtime/cuda/CudaStepRunner.h; with --checkpoint it
 // writes CKPT/checkpoint.safetensors, which `strata eval SPEC --checkpoint
 // CKPT` reads. Links the runtime, the CUDA driver and cuBLASLt; no LLVM or
-// MLIR. Without a visible GPU it says so and exits with 1.
+// MLIR. Without a visible GPU it says so and exits with 1. --json prints the
+// report every training program prints (runtime/TrainReport.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "Checkpoint.h"
 #include "CudaProgram.h"
+#include "CudaStepRunner.h"
 #include "Dataset.h"
-#include "GpuTraining.h"
+#include "TrainReport.h"
+#include "DataSources.h"
 
 #include <nlohmann/json.hpp>
 
@@ -98,33 +102,30 @@ int run(const Args &args) {
     throw CudaError(why + "; strata-run needs a GPU (on a CPU, use `strata train --target=cpu`)");
   uint64_t seed = args.seed >= 0 ? static_cast<uint64_t>(args.seed) : bundle.seed;
   Dataset data = loadDataset(bundle.data);
-  TrainState state = initialGpuState(bundle, seed);
-  loadBundleInit(bundle, state.params);
-  GpuTrainOptions options;
+  CudaStepRunner runner(bundle);
+  TrainState state = freshState(bundle.params, bundle.arenaSize(), optStateOf(bundle), seed);
+  if (!bundle.initPath.empty())
+    loadPretrained(bundle.initPath, bundle.initParams, bundle.params, state.params);
+  TrainOptions options;
+  options.model = bundle.model;
   options.totalSteps = steps;
+  options.seed = seed;
   options.progress = args.json ? nullptr : stderr;
-  GpuTrainResult r = trainOnGpu(bundle, data, state, options);
-  if (!args.checkpoint.empty())
-    saveCheckpoint(args.checkpoint, bundle.model, bundle.params, state);
+  // One checkpoint, at the end (the loop writes it after the last step).
+  options.checkpointDir = args.checkpoint;
+  options.checkpointEvery = steps;
+  TrainResult result = train(runner, bundle.params, data, state, options);
 
-  nlohmann::ordered_json j;
-  j["model"] = bundle.model;
-  j["device"] = r.device;
-  j["steps"] = r.steps;
-  j["schedule_steps"] = bundle.scheduleSteps;
-  j["final_loss"] = r.finalLoss;
-  j["seconds"] = r.seconds;
-  j["steps_per_second"] = r.steps / r.seconds;
-  j["cuda_graph"] = r.graphReplayed;
-  j["kernels"] = r.kernelsLoaded;
-  j["checkpoint"] = args.checkpoint.empty() ? nlohmann::ordered_json(nullptr)
-                                            : nlohmann::ordered_json(checkpointPath(args.checkpoint));
-  if (args.json)
+  TrainReport report = reportOf(bundle.model, bundle.batch, seed, stepsPerEpoch(data, bundle.batch), result);
+  if (!args.checkpoint.empty())
+    report.checkpoint = checkpointPath(args.checkpoint);
+  if (args.json) {
+    nlohmann::ordered_json j = toJson(report);
+    j["schedule_steps"] = bundle.scheduleSteps;
     std::cout << j.dump() << "\n";
-  else
-    std::printf("trained %s on %s: %lld steps in %.2f s, final loss %.6g%s\n", bundle.model.c_str(),
-                r.device.c_str(), (long long)r.steps, r.seconds, r.finalLoss,
-                r.graphReplayed ? " (CUDA graph)" : "");
+  } else {
+    printSummary(report);
+  }
   return 0;
 }
 
@@ -135,6 +136,9 @@ int main(int argc, char **argv) {
     return run(parse(argc, argv));
   } catch (const Error &e) {
     std::cerr << "strata-run: error: " << e.message << "\n";
+    return 1;
+  } catch (const DivergenceError &e) {
+    std::cerr << "strata-run: error: training diverged at step " << e.step << ": " << e.message << "\n";
     return 1;
   } catch (const std::exception &e) {
     std::cerr << "strata-run: internal error: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 #include "Npy.h"
 #include "Probe.h"
 #include "Safetensors.h"
+#include "FashionMnist.h"
 
 #include <gtest/gtest.h>
 

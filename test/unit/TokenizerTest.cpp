@@ -2,6 +2,9 @@
 
 #include "Dataset.h"
 #include "Tokenizer.h"
+#include "FashionMnist.h"
+#include "Kjv.h"
+#include "TextRows.h"
 
 #include <gtest/gtest.h>
 

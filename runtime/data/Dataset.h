@@ -1,7 +1,8 @@
 //===- Dataset.h - data sets, epoch order and batches ------------*- C++ -*-===//
 //
 // A data set is a few named fields of equal length ("image", "label"), held in
-// host memory. The order of an epoch is a Fisher-Yates shuffle driven by
+// host memory; the loaders of the built-in sets are their own files here
+// (FashionMnist.h, Kjv.h, Words.h), and DataSources.h picks one by name. The order of an epoch is a Fisher-Yates shuffle driven by
 // Philox keyed by (seed, epoch), so any step of any epoch can be reproduced
 // from the seed alone: that is what makes --resume exact without saving the
 // loader's state. Nothing is ever downloaded: a missing file is a DataError.
@@ -99,13 +100,7 @@ struct DataSource {
   uint64_t seed = 0;
 };
 
-/// Where Debian's dataset-fashion-mnist puts the gzipped IDX files; the
-/// environment variable STRATA_FASHION_MNIST overrides it.
-std::string fashionMnistDirectory();
 
-/// Fashion-MNIST's "train" (60,000) or "test" (10,000) split: "image" as f32
-/// [N, 784] scaled to [0, 1], "label" as i32 [N].
-Dataset loadFashionMnist(const std::string &split);
 
 /// The rows `count` labelled images keep: `count / classes` of each class and
 /// the remainder in order, walking a Philox(seed) shuffle of all rows; in
@@ -115,64 +110,17 @@ std::vector<int64_t> labelledSubset(const Tensor &labels, int classes, int64_t c
 /// `data` cut to `rows` (in that order).
 Dataset selectRows(const Dataset &data, const std::vector<int64_t> &rows);
 
-/// Fashion-MNIST's class names as captions spell them ("t-shirt", ...).
-const std::vector<std::string> &fashionMnistClassNames();
 
-/// The caption templates of fashion_mnist_captions, "{a}" standing for the
-/// article and "{c}" for the class name: the ones training draws from, or the
-/// held-out ones, never seen in training, for zero-shot classification.
-const std::vector<std::string> &captionTemplates(bool heldOut);
 
-/// A template filled in for class `label` ("a photo of an ankle boot.").
-std::string captionOf(const std::string &templ, int label);
 
-/// Fashion-MNIST with a caption of each image's class: "image", "label", and
-/// "caption" as i32 [N, seqLen] token ids padded with [PAD], from a template
-/// picked per image by its index. The tokenizer is trained (lower-cased) on
-/// every caption the training templates make.
-Dataset loadFashionMnistCaptions(const std::string &split, int64_t seqLen, int64_t vocab);
 
-/// Rows of `captioned`'s fields holding `texts` as captions, tokenized by its
-/// tokenizer, with `labels`; every other field (the image) is zeros. For
-/// embedding captions through a caption tower.
-Dataset captionRows(const Dataset &captioned, const std::vector<std::string> &texts,
-                    const std::vector<int> &labels);
 
-/// The King James Bible, one verse per line as `bible -f Gen1:1-Rev22:21`
-/// prints it (or the file STRATA_KJV names), each line "Ge1:1 In the ...":
-/// the texts, and when `references` is not null the references ("Ge1:1").
-std::vector<std::string> kjvVerses(std::vector<std::string> *references = nullptr);
 
-/// Whether verse `index` belongs to the held-out split: a fixed 5% sample,
-/// drawn by Philox from the verse index alone, the same for every seed.
-bool kjvHeldOut(int64_t index);
 
-/// The KJV's verses in order, split by kjvHeldOut: the training verses, and
-/// those of `split` ("train", "test" or "all"; anything else is a DataError
-/// naming the data set `name`) with their references.
-struct KjvSplit {
-  std::vector<std::string> train, split, splitReferences;
-};
-KjvSplit kjvSplit(const std::string &name, const std::string &split);
 
-/// The KJV as i32 "tokens" rows of seqLen: each verse of the split is [CLS]
-/// and its BPE ids; the verses are packed end to end and cut into rows, the
-/// last row padded with [PAD]. With `rowPerVerse`, row i is verse i alone
-/// (cut at seqLen, padded), and texts[i] is "Ge1:1 In the beginning ...".
-/// The tokenizer (cased) is trained on the training verses only.
-Dataset loadKjv(const std::string &split, int64_t seqLen, int64_t vocab, bool rowPerVerse = false);
 
-/// One i32 row of seqLen per text: [CLS] and the text's ids, cut at seqLen,
-/// padded with [PAD].
-Tensor textRows(const BpeTokenizer &tokenizer, const std::vector<std::string> &texts,
-                int64_t seqLen);
 
-/// Uniform random token ids (for timing only): 16,384 rows of seqLen ids
-/// in [4, vocab), the same for every split and seed.
-Dataset loadRandomTokens(int64_t seqLen, int64_t vocab);
 
-/// Loads the data set a spec names.
-Dataset loadDataset(const DataSource &source);
 
 /// The permutation of [0, n) that epoch `epoch` visits.
 std::vector<int64_t> epochOrder(int64_t n, uint64_t seed, int64_t epoch);

@@ -2,6 +2,7 @@
 
 #include "Words.h"
 
+#include "Kjv.h"
 #include "Philox.h"
 
 #include <algorithm>
